@@ -1,0 +1,1 @@
+export { orchPlugin as default } from './plugin';

@@ -1,0 +1,9 @@
+/**
+ * Isomorphic types, statuses and permissions shared by the Orch frontend,
+ * backend plugins and the worker.
+ *
+ * @packageDocumentation
+ */
+export * from './permissions';
+export * from './jobs';
+export * from './health';

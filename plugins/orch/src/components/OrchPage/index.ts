@@ -1,0 +1,1 @@
+export { OrchPage } from './OrchPage';
