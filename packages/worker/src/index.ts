@@ -1,6 +1,5 @@
 import { WinstonLogger } from '@backstage/backend-defaults/rootLogger';
 import { ConfigSources } from '@backstage/config-loader';
-import { resolve } from 'path';
 import { OrchWorker } from './OrchWorker';
 
 // The worker reads the same app-config files (and APP_CONFIG_* variables) as
@@ -15,9 +14,7 @@ async function main() {
         ? undefined
         : WinstonLogger.colorFormat(),
   });
-  const config = await ConfigSources.toConfig(
-    ConfigSources.default({ rootDir: resolve(__dirname, '../../..') }),
-  );
+  const config = await ConfigSources.toConfig(ConfigSources.default({}));
   const worker = new OrchWorker({ config, logger });
 
   let stopping = false;

@@ -7,3 +7,4 @@
 export * from './permissions';
 export * from './jobs';
 export * from './health';
+export * from './runbooks';

@@ -9,3 +9,4 @@ export * from './config';
 export * from './redis';
 export * from './queue';
 export * from './WorkerRegistry';
+export * from './Redactor';
