@@ -6,7 +6,7 @@ test('the portal loads and shows the Orch page with live health', async ({ page 
   await page.getByRole('button', { name: 'Enter' }).click();
   await expect(page.getByRole('link', { name: 'Catalog', exact: true })).toBeVisible();
 
-  await expect(page.getByRole('heading', { name: 'Orch' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
   await expect(page.getByText('Ready to run jobs')).toBeVisible();
   for (const check of ['Database: ok', 'Queue (Redis): ok', 'Workers: ok']) {
     await expect(page.getByText(check)).toBeVisible();

@@ -66,7 +66,7 @@ export function HealthCard() {
 export function OrchPage() {
   return (
     <Content>
-      <ContentHeader title="Orch">
+      <ContentHeader title="Overview">
         Runbooks as audited, asynchronous jobs
       </ContentHeader>
       <HealthCard />
