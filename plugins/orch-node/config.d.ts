@@ -15,7 +15,61 @@ export interface Config {
        */
       prefix?: string;
     };
+    runbooks?: {
+      /**
+       * The runbooks root: playbooks/ with their descriptors, inventory/, roles/.
+       * @defaultValue runbooks
+       */
+      dir?: string;
+    };
+    stacks?: {
+      /**
+       * Folder of Swarm stack files that `swarm_deploy` may deploy by name.
+       * @defaultValue stacks
+       */
+      dir?: string;
+    };
+    artifacts?: {
+      /**
+       * Root of job artifacts (`<dir>/<jobId>/output.json`, …). A shared
+       * volume when several workers and backends run.
+       * @defaultValue .orch/artifacts
+       */
+      dir?: string;
+    };
+    secrets?: {
+      /**
+       * File holding the 32-byte master key (64 hex characters), e.g. the
+       * Swarm secret /run/secrets/orch_master_key. Also ORCH_MASTER_KEY_FILE.
+       * The embedded default generates .orch/master.key.
+       * @visibility backend
+       */
+      keyFile?: string;
+    };
+    api?: {
+      /**
+       * Largest JSON request body accepted; larger ones get 413.
+       * @defaultValue 256kb
+       */
+      maxBodySize?: string;
+    };
     worker?: {
+      /**
+       * Jobs one worker process runs at once.
+       * @defaultValue 2
+       */
+      concurrency?: number;
+      /**
+       * Parent folder of the private (0700) per-job data directories.
+       * @defaultValue <tmpdir>/orch-jobs
+       */
+      dataDir?: string;
+      /**
+       * On SIGTERM, how long running jobs may finish before they are handed
+       * back to the queue.
+       * @defaultValue 20
+       */
+      shutdownGraceSeconds?: number;
       /**
        * A worker counts as alive while its last heartbeat is younger than this.
        * @defaultValue 15

@@ -18,7 +18,7 @@ ORCH_BOOTSTRAP_LIB="$ORCH_ROOT/script/lib/bootstrap.sh"
 # addons (better-sqlite3, cpu-features) from source, since prebuilt binaries come from
 # GitHub, which these machines cannot reach.
 ORCH_RUNTIME_PACKAGES=(redis-server postgresql ansible python3-ansible-runner python3-docker
-  python3-jsondiff python3-yaml docker.io chromium)
+  python3-jsondiff python3-yaml docker.io chromium busybox-static)
 ORCH_BUILD_PACKAGES=(python3 make g++ curl ca-certificates)
 # Recommends of the packages above that --no-install-recommends would drop but we rely on:
 # without any font, headless Chromium renders text as empty boxes in screenshots.

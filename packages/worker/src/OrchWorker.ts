@@ -1,43 +1,53 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
+import type { RunbookDescriptor } from '@internal/backstage-plugin-orch-common';
 import {
+  CancelSignals,
+  DatabaseJobStore,
+  JobEventStream,
   ORCH_JOBS_QUEUE,
+  SecretBox,
   WorkerRegistry,
   createRedisConnection,
+  readOrchPaths,
   readOrchRedisOptions,
   readWorkerHeartbeatTtlMs,
+  type OrchPaths,
 } from '@internal/backstage-plugin-orch-node';
-import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'crypto';
 import { hostname } from 'os';
-
-/**
- * Runs one queued job. The jobs engine supplies the real one (ansible-runner);
- * until then a job fails without retry so it is never silently lost.
- * @public
- */
-export type JobProcessor = (job: Job) => Promise<unknown>;
+import { JobProcessor } from './jobs/JobProcessor';
 
 /** @public */
 export type OrchWorkerOptions = {
   config: Config;
   logger: LoggerService;
-  processor?: JobProcessor;
+  store: DatabaseJobStore;
+  /** The runbooks this worker can run, by name. */
+  runbooks: (name: string) => RunbookDescriptor | undefined;
+  secretBox: SecretBox;
+  paths?: OrchPaths;
 };
 
 /**
- * The worker process's core: a BullMQ worker on the Orch queue plus a
- * heartbeat in Redis that the backend's health check reads.
+ * The worker process's core: a BullMQ worker on the Orch queue that runs
+ * jobs through `JobProcessor`, a heartbeat in Redis that the backend's
+ * health check reads, and cancel signals.
  * @public
  */
 export class OrchWorker {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly worker: Worker;
   private readonly redis: Redis;
+  private readonly subscriber: Redis;
   private readonly registry: WorkerRegistry;
+  private readonly processor: JobProcessor;
+  private readonly cancels: CancelSignals;
   private readonly concurrency: number;
   private readonly heartbeatMs: number;
+  private readonly graceMs: number;
   private readonly startedAt = new Date().toISOString();
   private heartbeat?: NodeJS.Timeout;
   private closing?: Promise<void>;
@@ -45,27 +55,38 @@ export class OrchWorker {
   constructor(private readonly options: OrchWorkerOptions) {
     const { config, logger } = options;
     const redisOptions = readOrchRedisOptions(config);
-    /**
-     * Jobs one worker process runs at once.
-     * @defaultValue 2
-     */
     this.concurrency = config.getOptionalNumber('orch.worker.concurrency') ?? 2;
     // Beat three times per TTL so one late beat never marks a live worker dead.
-    this.heartbeatMs = Math.max(1000, readWorkerHeartbeatTtlMs(config) / 3);
+    this.heartbeatMs = Math.max(500, readWorkerHeartbeatTtlMs(config) / 3);
+    this.graceMs =
+      (config.getOptionalNumber('orch.worker.shutdownGraceSeconds') ?? 20) * 1000;
 
     this.redis = createRedisConnection(redisOptions.url, 'command');
+    this.subscriber = createRedisConnection(redisOptions.url, 'blocking');
     this.registry = new WorkerRegistry(this.redis, redisOptions.prefix);
+    this.cancels = new CancelSignals(redisOptions.prefix);
+    this.processor = new JobProcessor({
+      workerId: this.id,
+      store: options.store,
+      stream: new JobEventStream({ redis: this.redis, prefix: redisOptions.prefix }),
+      secretBox: options.secretBox,
+      logger,
+      runbook: options.runbooks,
+      paths: options.paths ?? readOrchPaths(config),
+      heartbeatMs: this.heartbeatMs,
+    });
     this.worker = new Worker(
       ORCH_JOBS_QUEUE,
-      options.processor ??
-        (async () => {
-          throw new UnrecoverableError('no job runner is installed in this worker');
-        }),
+      async job => this.processor.process(job.data.jobId),
       {
         connection: createRedisConnection(redisOptions.url, 'blocking'),
         prefix: redisOptions.prefix,
         concurrency: this.concurrency,
         autorun: false,
+        // A job's owner is decided by its database heartbeat; BullMQ's stall
+        // detection only has to hand a dead worker's entry to someone who
+        // will find the job not PENDING and move on.
+        maxStalledCount: 1,
       },
     );
     // BullMQ emits connection problems here; without a listener they would
@@ -73,11 +94,17 @@ export class OrchWorker {
     this.worker.on('error', error =>
       logger.warn(`queue connection problem: ${error.message}`),
     );
+    this.worker.on('failed', (job, error) =>
+      logger.error(`job ${job?.id} failed in the worker: ${error.message}`),
+    );
   }
 
   /** Starts taking jobs and announcing this worker. Resolves once Redis answered. */
   async start(): Promise<void> {
     await this.worker.waitUntilReady();
+    await this.cancels.subscribe(this.subscriber, jobId =>
+      this.processor.abort(jobId, 'cancel'),
+    );
     await this.beat();
     this.heartbeat = setInterval(() => {
       this.beat().catch(e =>
@@ -93,14 +120,23 @@ export class OrchWorker {
   }
 
   /**
-   * Stops taking new jobs, lets running ones finish, then leaves the
-   * registry. Safe to call more than once.
+   * Stops taking new jobs and lets running ones finish for the grace period;
+   * jobs still running then are stopped and handed back (PENDING) for
+   * another worker. Safe to call more than once.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      clearInterval(this.heartbeat);
+      const grace = setTimeout(() => {
+        for (const jobId of this.processor.runningJobIds) {
+          this.options.logger.info(`handing job ${jobId} back to the queue`);
+          this.processor.abort(jobId, 'shutdown');
+        }
+      }, this.graceMs);
       await this.worker.close();
+      clearTimeout(grace);
+      clearInterval(this.heartbeat);
       await this.registry.remove(this.id).catch(() => {});
+      this.subscriber.disconnect();
       this.redis.disconnect();
       this.options.logger.info(`worker ${this.id} stopped`);
     })();

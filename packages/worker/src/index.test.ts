@@ -1,6 +1,9 @@
 import { spawn } from 'child_process';
 import { once } from 'events';
-import { resolve } from 'path';
+import { randomBytes } from 'crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
 import { Redis } from 'ioredis';
 import { testRedis } from '@internal/backstage-plugin-orch-node/testUtils';
 
@@ -20,6 +23,26 @@ describe('worker process', () => {
   });
 
   it('connects to Redis, announces itself, and exits cleanly on SIGTERM', async () => {
+    // A throw-away configuration: its own SQLite files, key and folders.
+    const dir = mkdtempSync(join(tmpdir(), 'orch-worker-test-'));
+    const keyFile = join(dir, 'master.key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+    const configFile = join(dir, 'config.yaml');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        backend: {
+          baseUrl: 'http://localhost:7007',
+          database: { client: 'better-sqlite3', connection: { directory: join(dir, 'db') } },
+        },
+        orch: {
+          redis: { url: env.url, prefix: env.prefix },
+          secrets: { keyFile },
+          artifacts: { dir: join(dir, 'artifacts') },
+          worker: { dataDir: join(dir, 'data') },
+        },
+      }),
+    );
     const child = spawn(
       process.execPath,
       [
@@ -27,15 +50,11 @@ describe('worker process', () => {
         require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
         resolve(__dirname, 'index.ts'),
         '--config',
-        resolve(__dirname, '../../../app-config.yaml'),
+        configFile,
       ],
       {
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          APP_CONFIG_orch_redis_url: env.url,
-          APP_CONFIG_orch_redis_prefix: env.prefix,
-        },
+        cwd: resolve(__dirname, '../../..'),
+        env: { ...process.env, NODE_ENV: 'production' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -64,5 +83,6 @@ describe('worker process', () => {
     // A clean stop takes the worker out of the registry at once, so health
     // does not wait for the heartbeat to expire.
     expect(await redis.hlen(`${env.prefix}:workers`)).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });

@@ -4,13 +4,23 @@ import {
 } from '@backstage/backend-plugin-api';
 import { orchPermissions } from '@internal/backstage-plugin-orch-common';
 import {
+  CancelSignals,
+  DatabaseJobStore,
+  JobEventStream,
+  JobQueue,
+  RunbookCatalog,
+  SecretBox,
   WorkerRegistry,
   createRedisConnection,
+  readOrchPaths,
   readOrchRedisOptions,
   readWorkerHeartbeatTtlMs,
 } from '@internal/backstage-plugin-orch-node';
 import { createRouter } from './router';
 import { HealthService } from './service/HealthService';
+import { JobService } from './service/JobService';
+import { LogStreamService } from './service/LogStreamService';
+import { Reconciler } from './service/Reconciler';
 
 /**
  * The `orch` backend plugin: runbooks, jobs, live logs and health.
@@ -23,26 +33,83 @@ export const orchPlugin = createBackendPlugin({
       deps: {
         config: coreServices.rootConfig,
         database: coreServices.database,
+        httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
+        logger: coreServices.logger,
+        permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
       },
-      async init({ config, database, httpRouter, lifecycle, permissionsRegistry }) {
+      async init(deps) {
+        const { config, database, httpRouter, lifecycle, logger, scheduler } = deps;
         const redisOptions = readOrchRedisOptions(config);
+        const paths = readOrchPaths(config);
         const redis = createRedisConnection(redisOptions.url, 'command');
-        lifecycle.addShutdownHook(() => {
+        const queueConnection = createRedisConnection(redisOptions.url, 'blocking');
+
+        const store = await DatabaseJobStore.create({ database });
+        const catalog = await RunbookCatalog.load({ rootDir: paths.runbooksDir, logger });
+        await store.syncRunbooks(catalog.list());
+
+        const queue = new JobQueue({ connection: queueConnection, prefix: redisOptions.prefix });
+        const stream = new JobEventStream({ redis, prefix: redisOptions.prefix });
+        const jobs = new JobService({
+          store,
+          catalog,
+          queue,
+          stream,
+          cancels: new CancelSignals(redisOptions.prefix),
+          redis,
+          secretBox: SecretBox.fromConfig(config),
+          logger,
+        });
+        const workerTtlMs = readWorkerHeartbeatTtlMs(config);
+        const reconciler = new Reconciler({
+          store,
+          queue,
+          jobs,
+          logger,
+          staleAfterMs: workerTtlMs,
+        });
+        await scheduler.scheduleTask({
+          id: 'orch-reconcile-jobs',
+          frequency: { seconds: 10 },
+          timeout: { seconds: 60 },
+          initialDelay: { seconds: 1 },
+          scope: 'global',
+          fn: async () => {
+            const r = await reconciler.run();
+            if (r.requeued || r.lost || r.retried) {
+              logger.info(`reconciled jobs: ${JSON.stringify(r)}`);
+            }
+          },
+        });
+
+        lifecycle.addShutdownHook(async () => {
+          await queue.close().catch(() => {});
+          queueConnection.disconnect();
           redis.disconnect();
         });
 
-        const health = new HealthService({
-          database,
-          redis,
-          workers: new WorkerRegistry(redis, redisOptions.prefix),
-          workerTtlMs: readWorkerHeartbeatTtlMs(config),
-        });
-
-        permissionsRegistry.addPermissions(orchPermissions);
-        httpRouter.use(await createRouter({ health }));
+        deps.permissionsRegistry.addPermissions(orchPermissions);
+        httpRouter.use(
+          await createRouter({
+            health: new HealthService({
+              database,
+              redis,
+              workers: new WorkerRegistry(redis, redisOptions.prefix),
+              workerTtlMs,
+            }),
+            jobs,
+            logs: new LogStreamService({ store, stream, redis }),
+            store,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            artifactsDir: paths.artifactsDir,
+            maxBodySize: config.getOptionalString('orch.api.maxBodySize') ?? '256kb',
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

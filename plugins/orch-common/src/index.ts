@@ -8,3 +8,4 @@ export * from './permissions';
 export * from './jobs';
 export * from './health';
 export * from './runbooks';
+export * from './runbookDescriptorSchema';

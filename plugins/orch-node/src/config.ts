@@ -1,3 +1,5 @@
+import { tmpdir } from 'os';
+import { resolve } from 'path';
 import type { Config } from '@backstage/config';
 
 /**
@@ -36,4 +38,31 @@ export function readWorkerHeartbeatTtlMs(config: Config): number {
   return (
     (config.getOptionalNumber('orch.worker.heartbeatTtlSeconds') ?? 15) * 1000
   );
+}
+
+/**
+ * Filesystem locations shared by the backend and the worker. Relative paths
+ * resolve from the working directory (the repository root under
+ * script/server).
+ * @public
+ */
+export type OrchPaths = {
+  runbooksDir: string;
+  stacksDir: string;
+  artifactsDir: string;
+  dataDir: string;
+};
+
+/** @public */
+export function readOrchPaths(config: Config): OrchPaths {
+  return {
+    runbooksDir: resolve(config.getOptionalString('orch.runbooks.dir') ?? 'runbooks'),
+    stacksDir: resolve(config.getOptionalString('orch.stacks.dir') ?? 'stacks'),
+    artifactsDir: resolve(
+      config.getOptionalString('orch.artifacts.dir') ?? '.orch/artifacts',
+    ),
+    dataDir: resolve(
+      config.getOptionalString('orch.worker.dataDir') ?? `${tmpdir()}/orch-jobs`,
+    ),
+  };
 }

@@ -5,3 +5,4 @@
  */
 export * from './redisServer';
 export * from './databases';
+export * from './dockerImages';

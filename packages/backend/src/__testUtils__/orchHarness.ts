@@ -1,0 +1,207 @@
+import { databaseServiceFactory } from '@backstage/backend-defaults/database';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import orchPlugin from '@internal/backstage-plugin-orch-backend';
+import { testRedis } from '@internal/backstage-plugin-orch-node/testUtils';
+import { spawn, type ChildProcess } from 'child_process';
+import { randomBytes } from 'crypto';
+import { once } from 'events';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
+import { Redis } from 'ioredis';
+import { readSse, type SseMessage } from './sse';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** The repository root: the nearest folder up from here with backstage.json. */
+function findRepoRoot(): string {
+  let dir = process.cwd();
+  while (!existsSync(join(dir, 'backstage.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('not inside the Orch repository');
+    dir = parent;
+  }
+  return dir;
+}
+const REPO = findRepoRoot();
+
+/** The engines the jobs tests run on: both, Postgres from script/test. */
+export function engines(): Engine[] {
+  const pg = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
+  if (!pg && (process.env.CI === 'true' || process.env.ORCH_REQUIRE_POSTGRES === '1')) {
+    throw new Error('No test Postgres: BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING is unset');
+  }
+  return pg ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export type Worker = { child: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<void> };
+
+/**
+ * A whole Orch on real parts: an in-process backend with the orch plugin on a
+ * real database (a SQLite file or Postgres), real Redis, and worker PROCESSES
+ * started the way script/server starts them.
+ */
+export class OrchHarness {
+  readonly dir = mkdtempSync(join(tmpdir(), 'orch-it-'));
+  redis!: Redis;
+  baseUrl = '';
+  private backend?: Awaited<ReturnType<typeof startTestBackend>>;
+  private redisEnv!: Awaited<ReturnType<typeof testRedis>>;
+  private config: any;
+  readonly workers: Worker[] = [];
+
+  constructor(readonly engine: Engine) {}
+
+  get configData() {
+    return this.config;
+  }
+
+  async init(overrides: { heartbeatTtlSeconds?: number } = {}) {
+    this.redisEnv = await testRedis();
+    this.redis = new Redis(this.redisEnv.url);
+    const keyFile = join(this.dir, 'master.key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+    const database =
+      this.engine === 'sqlite'
+        ? { client: 'better-sqlite3', connection: { directory: join(this.dir, 'db') } }
+        : {
+            client: 'pg',
+            connection: process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING,
+            prefix: `orch_it_${randomBytes(4).toString('hex')}_`,
+          };
+    this.config = {
+      backend: { baseUrl: 'http://localhost:7007', database },
+      orch: {
+        redis: { url: this.redisEnv.url, prefix: this.redisEnv.prefix },
+        runbooks: { dir: join(REPO, 'runbooks') },
+        stacks: { dir: join(REPO, 'stacks') },
+        artifacts: { dir: join(this.dir, 'artifacts') },
+        secrets: { keyFile },
+        worker: {
+          concurrency: 2,
+          heartbeatTtlSeconds: overrides.heartbeatTtlSeconds ?? 3,
+          dataDir: join(this.dir, 'data'),
+          shutdownGraceSeconds: 5,
+        },
+      },
+    };
+    // The worker reads only this file: JSON is YAML.
+    writeFileSync(join(this.dir, 'worker-config.yaml'), JSON.stringify(this.config));
+  }
+
+  async startBackend() {
+    this.backend = await startTestBackend({
+      features: [
+        orchPlugin,
+        databaseServiceFactory,
+        // The real scheduler: the reconciler must run on its own schedule.
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({ data: this.config }),
+      ],
+    });
+    const address = this.backend.server.address() as { port: number };
+    this.baseUrl = `http://127.0.0.1:${address.port}`;
+  }
+
+  async stopBackend() {
+    await this.backend?.stop();
+    this.backend = undefined;
+  }
+
+  async startWorker(): Promise<Worker> {
+    const child = spawn(
+      process.execPath,
+      [
+        '--require',
+        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
+        join(REPO, 'packages/worker/src/index.ts'),
+        '--config',
+        join(this.dir, 'worker-config.yaml'),
+      ],
+      {
+        cwd: REPO,
+        env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout!.on('data', d => (output += d));
+    child.stderr!.on('data', d => (output += d));
+    await new Promise<void>((ready, fail) => {
+      const onData = () => {
+        if (output.includes('orch worker ready')) {
+          child.stdout!.off('data', onData);
+          ready();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.once('exit', code => fail(new Error(`worker exited (${code}):\n${output}`)));
+    });
+    const worker: Worker = {
+      child,
+      output: () => output,
+      async stop(signal: NodeJS.Signals = 'SIGTERM') {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill(signal);
+        await exited;
+      },
+    };
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async api(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${this.baseUrl}/api/orch${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: response.status, body: json, headers: response.headers };
+  }
+
+  async execute(runbook: string, inputs: Record<string, unknown>, environment = 'stage') {
+    const r = await this.api('POST', `/v1/runbooks/${runbook}/execute`, { inputs, environment });
+    if (r.status !== 202) throw new Error(`execute ${runbook}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.jobId as string;
+  }
+
+  /** Follows a job's SSE stream to its end and returns every message. */
+  async follow(jobId: string, options: { lastEventId?: string; until?: (m: SseMessage) => boolean } = {}) {
+    const controller = new AbortController();
+    const messages: SseMessage[] = [];
+    try {
+      for await (const m of readSse(`${this.baseUrl}/api/orch/v1/jobs/${jobId}/logs/stream`, {
+        lastEventId: options.lastEventId,
+        signal: controller.signal,
+      })) {
+        messages.push(m);
+        if (m.event === 'end' || options.until?.(m)) break;
+      }
+    } finally {
+      controller.abort();
+    }
+    return messages;
+  }
+
+  async job(jobId: string) {
+    const r = await this.api('GET', `/v1/jobs/${jobId}`);
+    return r.body;
+  }
+
+  async close() {
+    for (const w of this.workers) await w.stop('SIGKILL').catch(() => {});
+    await this.stopBackend().catch(() => {});
+    this.redis?.disconnect();
+    await this.redisEnv?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,2 @@
+export * from './RunbookCatalog';
+export * from './extravars';
