@@ -1,4 +1,6 @@
 import { execFileSync } from 'child_process';
+import { readdirSync } from 'fs';
+import { join } from 'path';
 import { ensureBusyboxImage } from '@internal/backstage-plugin-orch-node/testUtils';
 import { OrchHarness, engines } from './__testUtils__/orchHarness';
 import type { SseMessage } from './__testUtils__/sse';
@@ -42,8 +44,11 @@ describe.each(engines())('job reliability on %s', engine => {
     expect(before.length).toBeGreaterThan(0);
     expect(before.some((e: any) => e.stdout.includes('waiting 60 seconds'))).toBe(true);
 
-    // A new worker finds nothing to redo for this job.
+    // A new worker finds nothing to redo for this job, and ends what the
+    // dead one left running: no playbook process, no private data dir.
     await orch.startWorker();
+    expect(execFileSync('ps', ['-eo', 'args']).toString()).not.toMatch(/^sleep 60$/m);
+    expect(readdirSync(join(orch.dir, 'data'))).toEqual([]);
     const hello = await orch.execute('hello', { message: 'after the crash' });
     await orch.follow(hello);
     const after = (await orch.api('GET', `/v1/jobs/${jobId}/events?limit=5000`)).body.items;

@@ -19,6 +19,7 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'crypto';
 import { hostname } from 'os';
 import { JobProcessor } from './jobs/JobProcessor';
+import { reapOrphans } from './runner/reapOrphans';
 
 /** @public */
 export type OrchWorkerOptions = {
@@ -49,6 +50,7 @@ export class OrchWorker {
   private readonly heartbeatMs: number;
   private readonly graceMs: number;
   private readonly startedAt = new Date().toISOString();
+  private readonly paths: OrchPaths;
   private heartbeat?: NodeJS.Timeout;
   private closing?: Promise<void>;
 
@@ -65,6 +67,7 @@ export class OrchWorker {
     this.subscriber = createRedisConnection(redisOptions.url, 'blocking');
     this.registry = new WorkerRegistry(this.redis, redisOptions.prefix);
     this.cancels = new CancelSignals(redisOptions.prefix);
+    this.paths = options.paths ?? readOrchPaths(config);
     this.processor = new JobProcessor({
       workerId: this.id,
       store: options.store,
@@ -72,7 +75,7 @@ export class OrchWorker {
       secretBox: options.secretBox,
       logger,
       runbook: options.runbooks,
-      paths: options.paths ?? readOrchPaths(config),
+      paths: this.paths,
       heartbeatMs: this.heartbeatMs,
     });
     this.worker = new Worker(
@@ -101,6 +104,14 @@ export class OrchWorker {
 
   /** Starts taking jobs and announcing this worker. Resolves once Redis answered. */
   async start(): Promise<void> {
+    // A worker that died hard may have left a playbook running and a data
+    // dir with secrets behind: end and delete them before taking jobs.
+    const reaped = await reapOrphans(this.paths.dataDir);
+    if (reaped.dirs.length) {
+      this.options.logger.warn(
+        `reaped ${reaped.dirs.length} orphaned job dir(s), ending ${reaped.killed} process(es)`,
+      );
+    }
     await this.worker.waitUntilReady();
     await this.cancels.subscribe(this.subscriber, jobId =>
       this.processor.abort(jobId, 'cancel'),

@@ -1,4 +1,4 @@
-import { constants } from 'fs';
+import { constants, readFileSync } from 'fs';
 import {
   access,
   chmod,
@@ -146,10 +146,35 @@ export async function checkRequest(req: {
  * `<dataRoot>/job-XXXXXX` (0700) inside it.
  * @public
  */
+/** Environment variable naming the data dir, set on the runner's tree. */
+export const RUN_MARKER = 'ORCH_RUN';
+
+/** File in each data dir naming the worker process that owns it. */
+export const OWNER_FILE = 'owner';
+
+/** `<pid> <start time>` of this process, from /proc (pid alone elsewhere). */
+export function ownerStamp(pid = process.pid): string {
+  const start = procStart(pid);
+  return start ? `${pid} ${start}` : `${pid}`;
+}
+
+/** A process's start time in clock ticks since boot, or undefined. */
+export function procStart(pid: number): string | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return line.slice(line.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 export async function makeDataDir(dataRoot: string): Promise<string> {
   await mkdir(dataRoot, { recursive: true, mode: 0o700 });
   const root = await mkdtemp(join(dataRoot, 'job-'));
   await chmod(root, 0o700);
+  // Who owns the dir: a worker that starts after a crash reaps the dirs (and
+  // process trees) of owners that are gone (reapOrphans.ts).
+  await writeFile(join(root, OWNER_FILE), ownerStamp(), { mode: 0o600 });
   return root;
 }
 

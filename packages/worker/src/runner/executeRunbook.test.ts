@@ -270,7 +270,7 @@ describe('executeRunbook', () => {
     );
     expect(badVar).toMatchObject({
       status: 'error',
-      error: 'extravars: invalid variable name "not-a-name"',
+      error: expect.stringContaining('invalid extra var name "not-a-name"'),
     });
 
     const badFile = await executeRunbook(

@@ -9,6 +9,7 @@ import {
   makeDataDir,
   prepareDataDir,
   removeDataDir,
+  RUN_MARKER,
 } from './dataDir';
 import { killTree, ProcessTree } from './processTree';
 import { ExecuteRequest, ExecuteResult, RunnerEvent } from './types';
@@ -172,6 +173,9 @@ async function run(
     HOME: dd.home,
     LANG: 'C.UTF-8',
     PYTHONUNBUFFERED: '1',
+    // Inherited by every descendant: how the process tree (and a later
+    // worker's reaper) finds them all, whatever sessions they start.
+    [RUN_MARKER]: dd.root,
     ANSIBLE_LOCAL_TEMP: dd.localTemp,
     // Expanded by the target's shell: under the data dir for local
     // connections (HOME above), the login user's ~/.ansible/tmp over SSH.
@@ -224,7 +228,7 @@ async function run(
     keep,
   );
 
-  const tree = new ProcessTree(child.pid);
+  const tree = new ProcessTree(child.pid, `${RUN_MARKER}=${dd.root}`);
   let reason: 'canceled' | 'timeout' | 'error' | undefined;
   let failure: string | undefined;
   let killing: Promise<number[]> | undefined;

@@ -35,6 +35,15 @@ function readStat(pid: number): ProcInfo | undefined {
   };
 }
 
+/** Whether a process's environment holds exactly this `NAME=value` entry. */
+export function hasEnvEntry(pid: number, entry: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Every live process of the machine (from /proc; empty where /proc is
  * missing). Zombies are left out: they are dead, only not yet reaped.
@@ -70,7 +79,13 @@ export class ProcessTree {
   private readonly groups = new Set<number>();
   private readonly own: { pid: number; pgid?: number; sid?: number };
 
-  constructor(readonly rootPid: number) {
+  /**
+   * @param rootPid - the spawned child.
+   * @param marker - an environment entry (`NAME=value`) set on the child:
+   *   every descendant inherits it, so it finds processes whose parent died
+   *   before a scan saw them (reparented to init, in a session of their own).
+   */
+  constructor(readonly rootPid: number, private readonly marker?: string) {
     const self = readStat(process.pid);
     this.own = { pid: process.pid, pgid: self?.pgid, sid: self?.sid };
     const root = readStat(rootPid);
@@ -90,7 +105,8 @@ export class ProcessTree {
           this.members.has(p.ppid) ||
           this.members.has(p.pgid) ||
           this.members.has(p.sid) ||
-          this.groups.has(p.pgid)
+          this.groups.has(p.pgid) ||
+          (this.marker !== undefined && hasEnvEntry(p.pid, this.marker))
         ) {
           this.members.set(p.pid, p.start);
           if (p.pgid !== this.own.pgid) this.groups.add(p.pgid);

@@ -85,6 +85,13 @@ export class DatabaseJobStore implements JobStore {
     knex: Knex,
     options?: { skipMigrations?: boolean },
   ): Promise<DatabaseJobStore> {
+    if (knex.client.config.client === 'better-sqlite3') {
+      // The embedded default has the backend and the worker write one file
+      // from two processes: WAL lets readers and the writer overlap, and a
+      // busy timeout makes a writer wait for the lock instead of failing.
+      await knex.raw('PRAGMA journal_mode = WAL').catch(() => {});
+      await knex.raw('PRAGMA busy_timeout = 10000');
+    }
     if (!options?.skipMigrations) {
       await knex.migrate.latest({
         directory: migrationsDir,
