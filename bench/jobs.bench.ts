@@ -190,7 +190,7 @@ async function main() {
   })();
   // Let the SSE client attach before producing.
   await new Promise(r => setTimeout(r, 300));
-  const batcher = new EventBatcher({ jobId, store, stream, folder: new StepFolder(), batchSize: 500, flushIntervalMs: 50 });
+  const batcher = new EventBatcher({ jobId, store, stream, folder: new StepFolder(), flushIntervalMs: 50 });
   const e0 = Date.now();
   for (let seq = 1; seq <= totalEvents; seq++) {
     const pending = batcher.add({
@@ -215,8 +215,11 @@ async function main() {
   // --- 3. overhead: 50-task playbook, Orch runner vs plain ansible-runner
   const project = join(env.dir, 'project');
   mkdirSync(join(project, 'playbooks'), { recursive: true });
+  mkdirSync(join(project, 'inventory'), { recursive: true });
+  const inventory = join(project, 'inventory/hosts.yml');
+  writeFileSync(inventory, 'all:\n  hosts:\n    localhost:\n      ansible_connection: local\n      ansible_python_interpreter: /usr/bin/python3\n');
   const tasks = Array.from({ length: 50 }, (_, i) => `    - name: task ${i + 1}\n      ansible.builtin.debug:\n        msg: "task ${i + 1}"\n`).join('');
-  writeFileSync(join(project, 'playbooks/fifty.yml'), `- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n${tasks}`);
+  writeFileSync(join(project, 'playbooks/fifty.yml'), `- hosts: localhost\n  gather_facts: false\n  tasks:\n${tasks}`);
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const plain: number[] = [];
   const orch: number[] = [];
@@ -224,7 +227,7 @@ async function main() {
     const dataDir = mkdtempSync(join(env.dir, 'plain-'));
     spawnSync('cp', ['-r', project, join(dataDir, 'project')]);
     const p0 = performance.now();
-    const r = spawnSync('/usr/bin/ansible-runner', ['run', dataDir, '-p', 'playbooks/fifty.yml', '--ident', `plain${i}`], {
+    const r = spawnSync('/usr/bin/ansible-runner', ['run', dataDir, '-p', 'playbooks/fifty.yml', '--ident', `plain${i}`, '--inventory', inventory], {
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dataDir, LANG: 'C.UTF-8' },
     });
     plain.push(performance.now() - p0);

@@ -13,7 +13,7 @@ export type EventBatcherOptions = {
   folder: StepFolder;
   /**
    * Events per database batch.
-   * @defaultValue 500
+   * @defaultValue 1000
    */
   batchSize?: number;
   /**
@@ -33,14 +33,17 @@ export type EventBatcherOptions = {
  */
 export class EventBatcher {
   private buffer: JobEvent[] = [];
-  private chain: Promise<void> = Promise.resolve();
+  /** Database writes, in order. */
+  private written: Promise<void> = Promise.resolve();
+  /** Stream publishes, in order, each after its own batch's database write. */
+  private published: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private failure?: Error;
   private readonly batchSize: number;
   private readonly interval: number;
 
   constructor(private readonly options: EventBatcherOptions) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
     this.interval = options.flushIntervalMs ?? 100;
   }
 
@@ -58,6 +61,7 @@ export class EventBatcher {
   async close(ts: string): Promise<void> {
     this.options.folder.finish(ts);
     await this.flush();
+    await this.published;
     if (this.failure) throw this.failure;
   }
 
@@ -68,15 +72,30 @@ export class EventBatcher {
     this.buffer = [];
     const steps = this.options.folder.drain();
     const { jobId, store, stream } = this.options;
-    this.chain = this.chain.then(async () => {
+    // Batch N is published while batch N+1 is written: the two overlap, yet
+    // no event reaches the stream before the database has it.
+    const written = this.written.then(async () => {
       try {
         if (batch.length) await store.insertEvents(batch);
         if (steps.length) await store.upsertSteps(jobId, steps);
-        await stream.publishEvents(jobId, batch);
+        return true;
       } catch (e) {
         this.failure ??= e as Error;
+        return false;
       }
     });
-    return this.chain;
+    this.written = written.then(() => {});
+    this.published = Promise.all([this.published, written]).then(
+      async ([, ok]) => {
+        if (!ok || batch.length === 0) return;
+        try {
+          await stream.publishEvents(jobId, batch);
+        } catch (e) {
+          this.failure ??= e as Error;
+        }
+      },
+    );
+    // Back-pressure follows the database; the stream is bounded by it.
+    return this.written;
   }
 }

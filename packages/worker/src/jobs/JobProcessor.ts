@@ -40,7 +40,7 @@ export type JobProcessorOptions = {
   /**
    * Events per database batch; a batch is also written when this much time
    * passed since the first buffered event.
-   * @defaultValue 500
+   * @defaultValue 1000
    */
   batchSize?: number;
   /** @defaultValue 100 */
