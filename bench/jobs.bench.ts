@@ -88,8 +88,11 @@ async function setup() {
   return { dir, knex, store, redisUrl, prefix, engine: pg ? 'Postgres' : 'SQLite', stopRedis };
 }
 
+let cleanup = async () => {};
+
 async function main() {
   const env = await setup();
+  cleanup = env.stopRedis;
   const { store, redisUrl, prefix } = env;
   const redis = createRedisConnection(redisUrl, 'command');
   const catalog = await RunbookCatalog.load({ rootDir: join(ROOT, 'runbooks'), logger });
@@ -283,7 +286,9 @@ async function main() {
   process.exit(received === totalEvents ? 0 : 1);
 }
 
-main().catch(e => {
+main().catch(async e => {
   console.error(e);
+  // Never leave the private redis-server behind.
+  await cleanup().catch(() => {});
   process.exit(1);
 });
