@@ -24,6 +24,8 @@ import { join, resolve } from 'path';
 import { Worker } from 'bullmq';
 import {
   CancelSignals,
+  DatabaseAuditLog,
+  DatabaseConnectionStore,
   DatabaseJobStore,
   JobEventStream,
   JobQueue,
@@ -34,6 +36,8 @@ import {
 } from '@internal/backstage-plugin-orch-node';
 import { startTestRedisServer } from '@internal/backstage-plugin-orch-node/testUtils';
 import { createRouter } from '../plugins/orch-backend/src/router';
+import { AuditService } from '../plugins/orch-backend/src/service/AuditService';
+import { ConnectionService } from '../plugins/orch-backend/src/service/ConnectionService';
 import { JobService } from '../plugins/orch-backend/src/service/JobService';
 import { LogStreamService } from '../plugins/orch-backend/src/service/LogStreamService';
 import { EventBatcher } from '../packages/worker/src/jobs/EventBatcher';
@@ -99,14 +103,17 @@ async function main() {
   await store.syncRunbooks(catalog.list());
   const queue = new JobQueue({ connection: createRedisConnection(redisUrl, 'blocking'), prefix });
   const stream = new JobEventStream({ redis, prefix, maxEntries: 100_000 });
+  const connectionStore = await DatabaseConnectionStore.fromKnex(env.knex);
+  const secretBox = SecretBox.fromKeys([Buffer.alloc(32, 7)]);
   const jobs = new JobService({
     store,
+    connections: connectionStore,
     catalog,
     queue,
     stream,
     cancels: new CancelSignals(prefix),
     redis,
-    secretBox: SecretBox.fromKeys([Buffer.alloc(32, 7)]),
+    secretBox,
     logger,
   });
   const app = express();
@@ -115,6 +122,9 @@ async function main() {
     await createRouter({
       health: {} as any,
       jobs,
+      connections: new ConnectionService({ store: connectionStore, secretBox }),
+      // Launches are audited as in production: one row per execute.
+      audit: new AuditService({ store: await DatabaseAuditLog.fromKnex(env.knex), logger }),
       logs: new LogStreamService({ store, stream, redis, blockMs: 1000 }),
       store,
       httpAuth: {

@@ -58,6 +58,34 @@ describe.each(engines())('job reliability on %s', engine => {
     for (const w of orch.workers) await w.stop();
   });
 
+  it('hands a running job back on SIGTERM after the grace period; another worker runs it as attempt 2', async () => {
+    for (const w of orch.workers) await w.stop();
+    const worker = await orch.startWorker();
+    const jobId = await orch.execute('wait', { seconds: 120 });
+    await orch.follow(jobId, { until: m => m.event === 'message' && m.data.task === 'Sleep' });
+    const firstRun = (await orch.api('GET', `/v1/jobs/${jobId}/events?limit=5000`)).body.items;
+
+    // SIGTERM: the worker waits shutdownGraceSeconds (5 s here), then stops
+    // the playbook and gives the job back instead of failing it.
+    await worker.stop('SIGTERM');
+    expect(worker.child.exitCode).toBe(0);
+    const handedBack = (await orch.job(jobId)).job;
+    expect(handedBack).toMatchObject({ status: 'PENDING', attempt: 1 });
+    expect(worker.output()).toContain(`handing job ${jobId} back`);
+
+    await orch.startWorker();
+    await orch.follow(jobId, {
+      until: m => m.event === 'message' && m.data.task === 'Sleep' && m.data.seq > firstRun[firstRun.length - 1].seq,
+    });
+    expect((await orch.job(jobId)).job).toMatchObject({ status: 'RUNNING', attempt: 2 });
+    await orch.api('POST', `/v1/jobs/${jobId}/cancel`);
+    const job = await waitForStatus(orch, jobId, ['CANCELED', 'ERROR', 'SUCCESS']);
+    expect(job.status).toBe('CANCELED');
+    const all = (await orch.api('GET', `/v1/jobs/${jobId}/events?limit=5000`)).body.items.map((e: any) => e.seq);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.slice(0, firstRun.length)).toEqual(firstRun.map((e: any) => e.seq));
+  });
+
   it('runs every PENDING job after Redis was flushed', async () => {
     for (const w of orch.workers) await w.stop();
     const ids = [];

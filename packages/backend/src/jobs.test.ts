@@ -149,6 +149,66 @@ describe.each(engines())('jobs through the HTTP API on %s', engine => {
     expect(readdirSync(join(orch.dir, 'data'))).toEqual([]);
   });
 
+  it('keeps a connection secret out of everything but its ciphertext, through a full job run', async () => {
+    const canary = `conn-canary-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    const created = await orch.api('POST', '/v1/connections', {
+      type: 'generic',
+      name: `echo-${engine}`,
+      environment: 'stage',
+      values: { values: { token: canary, region: 'eu-west' } },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.secrets.token).toMatchObject({ set: true });
+
+    // Wrong environment and wrong type are refused before anything runs.
+    const prod = await orch.api('POST', '/v1/runbooks/connection_echo/execute', {
+      inputs: {}, environment: 'prod', connections: [created.body.id],
+    });
+    expect(prod.status).toBe(400);
+    expect(prod.body.fields[0].field).toBe('connections');
+    const wrongType = await orch.api('POST', '/v1/runbooks/hello/execute', {
+      inputs: { message: 'x' }, environment: 'stage', connections: [created.body.id],
+    });
+    expect(wrongType.status).toBe(400);
+
+    const run = await orch.api('POST', '/v1/runbooks/connection_echo/execute', {
+      inputs: {}, environment: 'stage', connections: [created.body.id],
+    });
+    expect(run.status).toBe(202);
+    const jobId = run.body.jobId;
+    const messages = await orch.follow(jobId);
+    const { job } = await orch.job(jobId);
+    expect(job.status).toBe('SUCCESS');
+    expect(job.outputs).toEqual({ connection: `echo-${engine}`, keys: ['region', 'token'] });
+
+    const seen = [
+      JSON.stringify(messages),
+      JSON.stringify(await orch.job(jobId)),
+      JSON.stringify(await allEvents(orch, jobId)),
+      JSON.stringify((await orch.api('GET', '/v1/connections')).body),
+      JSON.stringify((await orch.api('GET', `/v1/connections/${created.body.id}`)).body),
+      JSON.stringify((await orch.api('GET', '/v1/audit?limit=500')).body),
+      readAll(join(orch.dir, 'artifacts')),
+      orch.workers.map(w => w.output()).join('\n'),
+    ];
+    if (engine === 'sqlite') seen.push(readAll(join(orch.dir, 'db')));
+    for (const text of seen) expect(text).not.toContain(canary);
+    expect(seen[2]).toContain('token is ********');
+  });
+
+  it('records critical actions in the audit log, failures included', async () => {
+    const ok = await orch.execute('hello', { message: 'audited' });
+    await orch.follow(ok);
+    await orch.api('POST', '/v1/runbooks/hello/execute', { inputs: {}, environment: 'stage' });
+    const entries = (await orch.api('GET', '/v1/audit?action=runbook.execute&limit=500')).body.items;
+    const success = entries.find((e: any) => e.targetId === ok);
+    expect(success).toMatchObject({ outcome: 'success', targetType: 'job', metadata: { runbook: 'hello' } });
+    expect(success.actor).toMatch(/^user:/);
+    expect(entries.some((e: any) => e.outcome === 'failure' && /InputError/.test(e.metadata.error))).toBe(true);
+    const bad = await orch.api('GET', '/v1/audit?from=yesterday');
+    expect(bad.status).toBe(400);
+  });
+
   it('cancels a running job: CANCELED, and no ansible process left', async () => {
     const jobId = await orch.execute('wait', { seconds: 120 });
     await orch.follow(jobId, { until: m => m.event === 'message' && m.data.type === 'runner_on_start' && m.data.task === 'Sleep' });

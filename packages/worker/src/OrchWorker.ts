@@ -3,6 +3,7 @@ import type { Config } from '@backstage/config';
 import type { RunbookDescriptor } from '@internal/backstage-plugin-orch-common';
 import {
   CancelSignals,
+  type ConnectionVault,
   DatabaseJobStore,
   JobEventStream,
   ORCH_JOBS_QUEUE,
@@ -26,6 +27,8 @@ export type OrchWorkerOptions = {
   config: Config;
   logger: LoggerService;
   store: DatabaseJobStore;
+  /** Decrypts the connections a job names (a `ConnectionVault`). */
+  connections: ConnectionVault;
   /** The runbooks this worker can run, by name. */
   runbooks: (name: string) => RunbookDescriptor | undefined;
   secretBox: SecretBox;
@@ -75,6 +78,7 @@ export class OrchWorker {
       secretBox: options.secretBox,
       logger,
       runbook: options.runbooks,
+      connections: (ids, types) => options.connections.resolve(ids, types),
       paths: this.paths,
       heartbeatMs: this.heartbeatMs,
     });

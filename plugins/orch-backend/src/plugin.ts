@@ -5,6 +5,8 @@ import {
 import { orchPermissions } from '@internal/backstage-plugin-orch-common';
 import {
   CancelSignals,
+  DatabaseAuditLog,
+  DatabaseConnectionStore,
   DatabaseJobStore,
   JobEventStream,
   JobQueue,
@@ -17,6 +19,8 @@ import {
   readWorkerHeartbeatTtlMs,
 } from '@internal/backstage-plugin-orch-node';
 import { createRouter } from './router';
+import { AuditService } from './service/AuditService';
+import { ConnectionService } from './service/ConnectionService';
 import { HealthService } from './service/HealthService';
 import { JobService } from './service/JobService';
 import { LogStreamService } from './service/LogStreamService';
@@ -31,6 +35,7 @@ export const orchPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        auditor: coreServices.auditor,
         config: coreServices.rootConfig,
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
@@ -48,7 +53,12 @@ export const orchPlugin = createBackendPlugin({
         const redis = createRedisConnection(redisOptions.url, 'command');
         const queueConnection = createRedisConnection(redisOptions.url, 'blocking');
 
+        // The job store runs every migration of orch-node; the other stores
+        // share its tables' database.
         const store = await DatabaseJobStore.create({ database });
+        const knex = await database.getClient();
+        const connectionStore = await DatabaseConnectionStore.fromKnex(knex);
+        const secretBox = SecretBox.fromConfig(config);
         const catalog = await RunbookCatalog.load({ rootDir: paths.runbooksDir, logger });
         await store.syncRunbooks(catalog.list());
 
@@ -56,12 +66,13 @@ export const orchPlugin = createBackendPlugin({
         const stream = new JobEventStream({ redis, prefix: redisOptions.prefix });
         const jobs = new JobService({
           store,
+          connections: connectionStore,
           catalog,
           queue,
           stream,
           cancels: new CancelSignals(redisOptions.prefix),
           redis,
-          secretBox: SecretBox.fromConfig(config),
+          secretBox,
           logger,
         });
         const workerTtlMs = readWorkerHeartbeatTtlMs(config);
@@ -102,6 +113,12 @@ export const orchPlugin = createBackendPlugin({
               workerTtlMs,
             }),
             jobs,
+            connections: new ConnectionService({ store: connectionStore, secretBox }),
+            audit: new AuditService({
+              store: await DatabaseAuditLog.fromKnex(knex),
+              logger,
+              auditor: deps.auditor,
+            }),
             logs: new LogStreamService({ store, stream, redis }),
             store,
             httpAuth: deps.httpAuth,

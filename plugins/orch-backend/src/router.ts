@@ -6,6 +6,11 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   JOB_ARTIFACT_NAMES,
   JOB_STATUSES,
+  auditReadPermission,
+  connectionCreatePermission,
+  connectionDeletePermission,
+  connectionReadPermission,
+  connectionUpdatePermission,
   jobCancelPermission,
   jobReadPermission,
   jobRelaunchPermission,
@@ -22,15 +27,19 @@ import Router from 'express-promise-router';
 import { createReadStream } from 'fs';
 import { stat } from 'fs/promises';
 import { join } from 'path';
+import { AuditService, clientOf } from './service/AuditService';
+import type { ConnectionService } from './service/ConnectionService';
 import { InputValidationError } from './service/errors';
 import type { HealthService } from './service/HealthService';
-import { assertJobId, type JobService } from './service/JobService';
+import { assertJobId, principalOf, type JobService } from './service/JobService';
 import type { LogStreamService } from './service/LogStreamService';
 
 /** @public */
 export type RouterOptions = {
   health: HealthService;
   jobs: JobService;
+  connections: ConnectionService;
+  audit: AuditService;
   logs: LogStreamService;
   store: DatabaseJobStore;
   httpAuth: HttpAuthService;
@@ -68,17 +77,59 @@ function stringParam(value: unknown, name: string): string | undefined {
 }
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { health, jobs, logs, store, httpAuth, permissions } = options;
+  const { health, jobs, logs, store, httpAuth, permissions, connections, audit } = options;
   const router = Router();
   router.use(express.json({ limit: options.maxBodySize }));
 
-  async function authorize(req: Request, permission: BasicPermission) {
+  /**
+   * Checks a permission. With `action`, the check is part of a critical
+   * action: a refusal is recorded in the audit log as `denied`.
+   */
+  async function authorize(req: Request, permission: BasicPermission, action?: string) {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const [decision] = await permissions.authorize([{ permission }], { credentials });
     if (decision.result !== AuthorizeResult.ALLOW) {
+      if (action) {
+        await audit.record({
+          actor: principalOf(credentials),
+          action,
+          outcome: 'denied',
+          client: clientOf(req),
+          metadata: { permission: permission.name, path: req.path },
+        });
+      }
       throw new NotAllowedError(`Not allowed: ${permission.name}`);
     }
     return credentials;
+  }
+
+  /**
+   * Runs a critical action and records its outcome: `success` with the
+   * target it produced, or `failure` with the error's name and message
+   * (which never carry a secret: inputs are not echoed into errors).
+   */
+  async function audited<T>(
+    req: Request,
+    credentials: Awaited<ReturnType<typeof authorize>>,
+    action: string,
+    target: (result: T) => { type: string; id: string } | undefined,
+    run: () => Promise<T>,
+    metadata: Record<string, unknown> = {},
+  ): Promise<T> {
+    const base = { actor: principalOf(credentials), action, client: clientOf(req) };
+    try {
+      const result = await run();
+      await audit.record({ ...base, target: target(result), outcome: 'success', metadata });
+      return result;
+    } catch (e) {
+      const error = e as Error;
+      await audit.record({
+        ...base,
+        outcome: 'failure',
+        metadata: { ...metadata, error: `${error.name}: ${error.message}`.slice(0, 500) },
+      });
+      throw e;
+    }
   }
 
   // Open without auth (plugin.ts): load balancers and Swarm healthchecks call
@@ -107,18 +158,37 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/v1/runbooks/:name/enabled', async (req, res) => {
-    await authorize(req, runbookManagePermission);
-    if (typeof req.body?.enabled !== 'boolean') {
+    const enabled = req.body?.enabled;
+    const action = enabled === false ? 'runbook.disable' : 'runbook.enable';
+    const credentials = await authorize(req, runbookManagePermission, action);
+    if (typeof enabled !== 'boolean') {
       throw new InputValidationError('Invalid request', [
         { field: 'enabled', message: 'must be true or false' },
       ]);
     }
-    res.json(await jobs.setRunbookEnabled(req.params.name, req.body.enabled));
+    const name = req.params.name;
+    res.json(
+      await audited(req, credentials, action, () => ({ type: 'runbook', id: name }), () =>
+        jobs.setRunbookEnabled(name, enabled),
+      ),
+    );
   });
 
   router.post('/v1/runbooks/:name/execute', async (req, res) => {
-    const credentials = await authorize(req, runbookExecutePermission);
-    const job = await jobs.execute(req.params.name, req.body ?? {}, credentials);
+    const credentials = await authorize(req, runbookExecutePermission, 'runbook.execute');
+    const name = req.params.name;
+    const job = await audited(
+      req,
+      credentials,
+      'runbook.execute',
+      j => ({ type: 'job', id: j.id }),
+      () => jobs.execute(name, req.body ?? {}, credentials),
+      {
+        runbook: name,
+        environment: typeof req.body?.environment === 'string' ? req.body.environment : undefined,
+        connections: Array.isArray(req.body?.connections) ? req.body.connections : undefined,
+      },
+    );
     res.status(202).location(`/api/orch/v1/jobs/${job.id}`).json({ jobId: job.id });
   });
 
@@ -212,14 +282,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/v1/jobs/:id/cancel', async (req, res) => {
-    await authorize(req, jobCancelPermission);
-    res.status(202).json(await jobs.cancel(req.params.id));
+    const credentials = await authorize(req, jobCancelPermission, 'job.cancel');
+    const id = req.params.id;
+    res.status(202).json(
+      await audited(req, credentials, 'job.cancel', () => ({ type: 'job', id }), () => jobs.cancel(id)),
+    );
   });
 
   router.post('/v1/jobs/:id/relaunch', async (req, res) => {
-    const credentials = await authorize(req, jobRelaunchPermission);
-    await authorize(req, runbookExecutePermission);
-    const job = await jobs.relaunch(req.params.id, req.body ?? {}, credentials);
+    const credentials = await authorize(req, jobRelaunchPermission, 'job.relaunch');
+    await authorize(req, runbookExecutePermission, 'job.relaunch');
+    const id = req.params.id;
+    const job = await audited(
+      req,
+      credentials,
+      'job.relaunch',
+      j => ({ type: 'job', id: j.id }),
+      () => jobs.relaunch(id, req.body ?? {}, credentials),
+      { from: id },
+    );
     res.status(202).location(`/api/orch/v1/jobs/${job.id}`).json({ jobId: job.id });
   });
 
@@ -240,6 +321,90 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       'Content-Disposition': `attachment; filename="${job.id}-${name}"`,
     });
     createReadStream(file).pipe(res);
+  });
+
+  router.get('/v1/connections', async (req, res) => {
+    await authorize(req, connectionReadPermission);
+    res.json({
+      items: await connections.list({
+        type: stringParam(req.query.type, 'type'),
+        environment: stringParam(req.query.environment, 'environment'),
+      }),
+    });
+  });
+
+  router.get('/v1/connections/:id', async (req, res) => {
+    await authorize(req, connectionReadPermission);
+    res.json(await connections.get(req.params.id));
+  });
+
+  router.post('/v1/connections', async (req, res) => {
+    const credentials = await authorize(req, connectionCreatePermission, 'connection.create');
+    const created = await audited(
+      req,
+      credentials,
+      'connection.create',
+      c => ({ type: 'connection', id: c.id }),
+      () => connections.create(req.body ?? {}, principalOf(credentials)),
+      { type: req.body?.type, name: req.body?.name, environment: req.body?.environment },
+    );
+    res.status(201).location(`/api/orch/v1/connections/${created.id}`).json(created);
+  });
+
+  router.patch('/v1/connections/:id', async (req, res) => {
+    const credentials = await authorize(req, connectionUpdatePermission, 'connection.update');
+    const id = req.params.id;
+    res.json(
+      await audited(
+        req,
+        credentials,
+        'connection.update',
+        () => ({ type: 'connection', id }),
+        () => connections.update(id, req.body ?? {}, principalOf(credentials)),
+        // Which fields changed, never their values.
+        { fields: Object.keys(req.body?.values ?? {}) },
+      ),
+    );
+  });
+
+  router.delete('/v1/connections/:id', async (req, res) => {
+    const credentials = await authorize(req, connectionDeletePermission, 'connection.delete');
+    const id = req.params.id;
+    await audited(req, credentials, 'connection.delete', () => ({ type: 'connection', id }), () =>
+      connections.delete(id),
+    );
+    res.status(204).end();
+  });
+
+  router.get('/v1/audit', async (req, res) => {
+    await authorize(req, auditReadPermission);
+    const date = (value: unknown, field: string) => {
+      const text = stringParam(value, field);
+      if (text === undefined) return undefined;
+      const d = new Date(text);
+      if (Number.isNaN(d.getTime())) {
+        throw new InputValidationError('Invalid query', [{ field, message: 'must be an ISO-8601 date' }]);
+      }
+      return d;
+    };
+    const target = stringParam(req.query.target, 'target');
+    const [targetType, targetId] = target?.includes(':') ? target.split(/:(.*)/s) : [target, undefined];
+    res.json(
+      await audit.list(
+        {
+          actor: stringParam(req.query.actor, 'actor'),
+          action: stringParam(req.query.action, 'action'),
+          targetType,
+          targetId,
+          from: date(req.query.from, 'from'),
+          to: date(req.query.to, 'to'),
+        },
+        {
+          cursor: stringParam(req.query.cursor, 'cursor'),
+          limit: intParam(req.query.limit, 'limit', 50, 500) || 50,
+        },
+      ),
+    );
   });
 
   // Field-level validation errors keep Backstage's error body and add the

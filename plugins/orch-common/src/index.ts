@@ -9,3 +9,5 @@ export * from './jobs';
 export * from './health';
 export * from './runbooks';
 export * from './runbookDescriptorSchema';
+export * from './connections';
+export * from './audit';

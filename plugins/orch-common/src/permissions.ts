@@ -58,6 +58,51 @@ export const jobRelaunchPermission = createPermission({
 });
 
 /**
+ * Read connections (their non-secret fields and masked secrets).
+ * @public
+ */
+export const connectionReadPermission = createPermission({
+  name: 'orch.connection.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Create a connection.
+ * @public
+ */
+export const connectionCreatePermission = createPermission({
+  name: 'orch.connection.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Update a connection, its secrets included.
+ * @public
+ */
+export const connectionUpdatePermission = createPermission({
+  name: 'orch.connection.update',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Delete a connection.
+ * @public
+ */
+export const connectionDeletePermission = createPermission({
+  name: 'orch.connection.delete',
+  attributes: { action: 'delete' },
+});
+
+/**
+ * Read the audit log of critical actions.
+ * @public
+ */
+export const auditReadPermission = createPermission({
+  name: 'orch.audit.read',
+  attributes: { action: 'read' },
+});
+
+/**
  * Every permission the orch plugin declares, for registration with the
  * permissions registry and for policy tests.
  * @public
@@ -69,4 +114,9 @@ export const orchPermissions: BasicPermission[] = [
   jobReadPermission,
   jobCancelPermission,
   jobRelaunchPermission,
+  connectionReadPermission,
+  connectionCreatePermission,
+  connectionUpdatePermission,
+  connectionDeletePermission,
+  auditReadPermission,
 ];

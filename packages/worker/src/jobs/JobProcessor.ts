@@ -6,6 +6,7 @@ import type {
 } from '@internal/backstage-plugin-orch-common';
 import {
   Redactor,
+  type ResolvedConnection,
   type DatabaseJobStore,
   type JobEventStream,
   type SecretBox,
@@ -26,6 +27,11 @@ export type JobProcessorOptions = {
   stream: JobEventStream;
   secretBox: SecretBox;
   logger: LoggerService;
+  /**
+   * Decrypts the connections a job names, refusing types its runbook does
+   * not declare (`ConnectionVault.resolve`).
+   */
+  connections: (ids: string[], types: string[]) => Promise<ResolvedConnection[]>;
   /** Looks a runbook up by name (the worker's own copy of the catalog). */
   runbook: (name: string) => RunbookDescriptor | undefined;
   paths: {
@@ -114,7 +120,21 @@ export class JobProcessor {
         return this.finish(job, 'ERROR', { error: (e as Error).message });
       }
     }
-    const redactor = new Redactor(Object.values(secrets));
+    let connections: ResolvedConnection[] = [];
+    if (job.connections.length) {
+      try {
+        connections = await this.options.connections(job.connections, runbook.connections);
+      } catch (e) {
+        return this.finish(job, 'ERROR', {
+          error: `connections unavailable: ${(e as Error).message}`,
+        });
+      }
+    }
+    const { vars: connectionVars, files } = connectionExtravars(connections);
+    const redactor = new Redactor([
+      ...Object.values(secrets),
+      ...connections.flatMap(c => Object.values(c.secrets)),
+    ]);
     // A retried attempt continues the numbering, so nothing collides.
     const seqBase = job.attempt > 1 ? await store.maxEventSeq(job.id) : 0;
     const folder = new StepFolder(
@@ -146,8 +166,10 @@ export class JobProcessor {
           orch_job_id: job.id,
           orch_environment: job.environment,
           orch_stacks_dir: paths.stacksDir,
+          orch_connections: connectionVars,
         },
         secrets,
+        files,
         timeoutMs: runbook.timeoutSeconds * 1000,
         signal: controller.signal,
         dataRoot: paths.dataDir,
@@ -229,6 +251,40 @@ export class JobProcessor {
     this.options.logger.info(`job ${job.id} (${job.runbookName}) ended ${status}`);
     return status;
   }
+}
+
+/**
+ * What a playbook sees of its connections: `orch_connections.<type>` holds
+ * the first connection of each type the job names (config and secrets;
+ * every string is `!unsafe`), and `orch_connections_by_name.<name>` every
+ * one. A private key is also written as a 0600 file under
+ * `orch_files_dir`, its name in `private_key_file`.
+ */
+function connectionExtravars(connections: ResolvedConnection[]) {
+  const byType: Record<string, Record<string, unknown>> = {};
+  const byName: Record<string, Record<string, unknown>> = {};
+  const files: Array<{ name: string; content: string }> = [];
+  for (const c of connections) {
+    const entry: Record<string, unknown> = {
+      id: c.id,
+      name: c.name,
+      type: c.type,
+      ...c.config,
+      ...c.secrets,
+    };
+    if (c.secrets.private_key) {
+      const name = `${c.id}.key`;
+      const key = c.secrets.private_key;
+      files.push({ name, content: key.endsWith('\n') ? key : `${key}\n` });
+      entry.private_key_file = name;
+    }
+    byType[c.type] ??= entry;
+    byName[c.name] = entry;
+  }
+  return {
+    vars: { ...byType, by_name: byName },
+    files,
+  };
 }
 
 function describeFailure(

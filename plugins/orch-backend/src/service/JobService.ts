@@ -12,6 +12,7 @@ import {
 import {
   secretFields,
   type CancelSignals,
+  type DatabaseConnectionStore,
   type DatabaseJobStore,
   type JobEventStream,
   type JobQueue,
@@ -54,6 +55,7 @@ export class JobService {
   constructor(
     private readonly deps: {
       store: DatabaseJobStore;
+      connections: DatabaseConnectionStore;
       catalog: RunbookCatalog;
       queue: JobQueue;
       stream: JobEventStream;
@@ -115,6 +117,7 @@ export class JobService {
       fields.push({ field: 'inputs', message: 'must be an object' });
     }
     if (fields.length) throw new InputValidationError('Invalid request', fields);
+    await this.checkConnections(connections as string[], runbook, environment as string);
 
     const validation = this.deps.catalog.validateInputs(name, rawInputs);
     if (!validation.valid) {
@@ -156,6 +159,29 @@ export class JobService {
     });
     await this.enqueue(job.id);
     return job;
+  }
+
+  /**
+   * A job may name only existing connections, of the types its runbook
+   * declares, from its own environment: prod credentials never reach a stage
+   * run. Nothing is decrypted here; the worker does that.
+   */
+  private async checkConnections(ids: string[], runbook: Runbook, environment: string) {
+    const problems: string[] = [];
+    for (const id of new Set(ids)) {
+      const c = await this.deps.connections.get(id);
+      if (!c) problems.push(`${id} does not exist`);
+      else if (!runbook.connections.includes(c.type)) {
+        problems.push(`${c.name} is a ${c.type} connection; ${runbook.name} takes ${runbook.connections.join(', ') || 'none'}`);
+      } else if (c.environment !== environment) {
+        problems.push(`${c.name} belongs to ${c.environment}, not ${environment}`);
+      }
+    }
+    if (problems.length) {
+      throw new InputValidationError('Invalid connections', [
+        { field: 'connections', message: problems.join('; ') },
+      ]);
+    }
   }
 
   /**

@@ -1,4 +1,8 @@
+import { ConfigReader } from '@backstage/config';
 import { randomBytes } from 'crypto';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { SecretBox } from './SecretBox';
 
 describe('SecretBox', () => {
@@ -32,5 +36,23 @@ describe('SecretBox', () => {
     const rotated = SecretBox.fromKeys([randomBytes(32), key]);
     expect(rotated.keyId).not.toBe(old.keyId);
     expect(rotated.decrypt(sealed)).toBe('kept');
+  });
+});
+
+describe('SecretBox key file', () => {
+  it('picks up a rotated key file when it meets an unknown key id', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'box-')), 'master.key');
+    const oldKey = randomBytes(32).toString('hex');
+    writeFileSync(file, `${oldKey}\n`, { mode: 0o600 });
+    const config = new ConfigReader({ orch: { secrets: { keyFile: file } } });
+    const running = SecretBox.fromConfig(config);
+
+    // Another process rotates: a new key first, the old one kept.
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n${oldKey}\n`);
+    const rotated = SecretBox.fromConfig(config);
+    const sealed = rotated.encrypt('after rotation');
+    expect(rotated.keyId).not.toBe(running.keyId);
+    expect(running.decrypt(sealed)).toBe('after rotation');
+    expect(running.keyId).toBe(rotated.keyId);
   });
 });

@@ -21,23 +21,32 @@ const VERSION = 'v1';
  */
 export class SecretBox {
   private constructor(
-    private readonly keys: Map<string, Buffer>,
-    private readonly currentKeyId: string,
+    private keys: Map<string, Buffer>,
+    private currentKeyId: string,
+    private readonly keyFile?: string,
   ) {}
 
   /**
    * A box from raw 32-byte keys; the first one encrypts, all of them decrypt.
    */
-  static fromKeys(keys: Buffer[]): SecretBox {
-    if (keys.length === 0) throw new Error('SecretBox needs at least one key');
-    const map = new Map<string, Buffer>();
-    for (const key of keys) {
-      if (key.length !== 32) {
-        throw new Error('An Orch master key must be 32 bytes');
-      }
-      map.set(keyIdOf(key), key);
-    }
-    return new SecretBox(map, keyIdOf(keys[0]));
+  static fromKeys(keys: Buffer[], keyFile?: string): SecretBox {
+    const [map, current] = keyMap(keys);
+    return new SecretBox(map, current, keyFile);
+  }
+
+  /**
+   * Where the master key file is: `orch.secrets.keyFile`, else
+   * `ORCH_MASTER_KEY_FILE`, else `/run/secrets/orch_master_key` when it
+   * exists, else `.orch/master.key` (the embedded default).
+   */
+  static keyFileOf(config: Config): { file: string; generated: boolean } {
+    const configured =
+      config.getOptionalString('orch.secrets.keyFile') ??
+      process.env.ORCH_MASTER_KEY_FILE;
+    const swarmSecret = '/run/secrets/orch_master_key';
+    if (configured) return { file: resolve(configured), generated: false };
+    if (existsSync(swarmSecret)) return { file: swarmSecret, generated: false };
+    return { file: resolve('.orch/master.key'), generated: true };
   }
 
   /**
@@ -49,24 +58,26 @@ export class SecretBox {
    * further lines.
    */
   static fromConfig(config: Config): SecretBox {
-    const configured =
-      config.getOptionalString('orch.secrets.keyFile') ??
-      process.env.ORCH_MASTER_KEY_FILE;
-    const swarmSecret = '/run/secrets/orch_master_key';
-    let file: string;
-    if (configured) file = resolve(configured);
-    else if (existsSync(swarmSecret)) file = swarmSecret;
-    else {
-      file = resolve('.orch/master.key');
-      if (!existsSync(file)) {
-        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-        writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, {
-          mode: 0o600,
-          flag: 'wx',
-        });
-      }
+    const { file, generated } = SecretBox.keyFileOf(config);
+    if (generated && !existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, {
+        mode: 0o600,
+        flag: 'wx',
+      });
     }
-    return SecretBox.fromKeys(parseKeyFile(readFileSync(file)));
+    return SecretBox.fromKeys(parseKeyFile(readFileSync(file)), file);
+  }
+
+  /**
+   * Re-reads the key file (after `yarn orch keys rotate`): the new key
+   * encrypts from now on, older keys still decrypt.
+   */
+  reload(): void {
+    if (!this.keyFile) return;
+    const [map, current] = keyMap(parseKeyFile(readFileSync(this.keyFile)));
+    this.keys = map;
+    this.currentKeyId = current;
   }
 
   /** Id of the key new ciphertexts are written with. */
@@ -97,6 +108,8 @@ export class SecretBox {
       throw new Error('Unreadable secret: not an Orch v1 ciphertext');
     }
     const [, keyId, nonce, tag, ciphertext] = parts;
+    // A key id we do not know: the file may have been rotated since start.
+    if (!this.keys.has(keyId)) this.reload();
     const key = this.keys.get(keyId);
     if (!key) {
       throw new Error(`Unreadable secret: key ${keyId} is not loaded`);
@@ -128,6 +141,18 @@ export class SecretBox {
   open<T = unknown>(sealed: string): T {
     return JSON.parse(this.decrypt(sealed));
   }
+}
+
+function keyMap(keys: Buffer[]): [Map<string, Buffer>, string] {
+  if (keys.length === 0) throw new Error('SecretBox needs at least one key');
+  const map = new Map<string, Buffer>();
+  for (const key of keys) {
+    if (key.length !== 32) {
+      throw new Error('An Orch master key must be 32 bytes');
+    }
+    map.set(keyIdOf(key), key);
+  }
+  return [map, keyIdOf(keys[0])];
 }
 
 function keyIdOf(key: Buffer): string {

@@ -196,6 +196,26 @@ export class DatabaseJobStore implements JobStore {
     return row ? rowToJob(row) : undefined;
   }
 
+  /**
+   * Re-encrypts the sealed secrets jobs still hold (pending or running
+   * jobs), for key rotation. A job that ended meanwhile keeps its cleared
+   * value: each update only applies to the ciphertext it read.
+   */
+  async resealSecrets(reseal: (sealed: string) => string): Promise<number> {
+    const rows: Array<{ id: string; secrets_encrypted: string }> = await this.db(
+      'jobs',
+    )
+      .whereNotNull('secrets_encrypted')
+      .select('id', 'secrets_encrypted');
+    let count = 0;
+    for (const row of rows) {
+      count += await this.db('jobs')
+        .where({ id: row.id, secrets_encrypted: row.secrets_encrypted })
+        .update({ secrets_encrypted: reseal(row.secrets_encrypted) });
+    }
+    return count;
+  }
+
   async getJobSecrets(id: string): Promise<string | undefined> {
     const row = await this.db('jobs')
       .select('secrets_encrypted')

@@ -24,6 +24,8 @@ const migrationFiles = fs
 const tablesAfter: Record<string, string[]> = {
   '20261125000000_runbooks_and_jobs.js': ['runbooks', 'jobs'],
   '20261125000100_job_steps_and_events.js': ['job_steps', 'job_events'],
+  '20261125000200_connections.js': ['connections'],
+  '20261125000300_audit_log.js': ['audit_log'],
 };
 const ALL_TABLES = Object.values(tablesAfter).flat();
 
