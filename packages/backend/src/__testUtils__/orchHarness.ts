@@ -6,7 +6,7 @@ import { testRedis } from '@internal/backstage-plugin-orch-node/testUtils';
 import { spawn, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
 import { once } from 'events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { Redis } from 'ioredis';
@@ -190,6 +190,28 @@ export class OrchHarness {
       controller.abort();
     }
     return messages;
+  }
+
+  /**
+   * Pids of live processes started by this harness's workers for a job run:
+   * the worker marks every run's process tree with ORCH_RUN=<data dir>, which
+   * every descendant inherits. Other processes on the machine never match.
+   */
+  runProcesses(): number[] {
+    const prefix = `ORCH_RUN=${join(this.dir, 'data')}/`;
+    const pids: number[] = [];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        if (/\) [ZX] /.test(stat)) continue;
+        const env = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+        if (env.some(e => e.startsWith(prefix))) pids.push(Number(name));
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+    return pids;
   }
 
   async job(jobId: string) {
