@@ -63,7 +63,6 @@ describe.each(engines())('job reliability on %s', engine => {
     const worker = await orch.startWorker();
     const jobId = await orch.execute('wait', { seconds: 120 });
     await orch.follow(jobId, { until: m => m.event === 'message' && m.data.task === 'Sleep' });
-    const firstRun = (await orch.api('GET', `/v1/jobs/${jobId}/events?limit=5000`)).body.items;
 
     // SIGTERM: the worker waits shutdownGraceSeconds (5 s here), then stops
     // the playbook and gives the job back instead of failing it.
@@ -72,6 +71,8 @@ describe.each(engines())('job reliability on %s', engine => {
     const handedBack = (await orch.job(jobId)).job;
     expect(handedBack).toMatchObject({ status: 'PENDING', attempt: 1 });
     expect(worker.output()).toContain(`handing job ${jobId} back`);
+    // Everything attempt 1 wrote, including what it logged while stopping.
+    const firstRun = (await orch.api('GET', `/v1/jobs/${jobId}/events?limit=5000`)).body.items;
 
     await orch.startWorker();
     await orch.follow(jobId, {
