@@ -4,7 +4,12 @@ import type {
 } from '@internal/backstage-plugin-orch-common';
 import { InputError } from '@backstage/errors';
 import type { Knex } from 'knex';
-import { assertLimit, decodeJobCursor, toIso } from './mappers';
+import {
+  assertLimit,
+  decodeJobCursor,
+  newestFirstPage,
+  toIso,
+} from './mappers';
 
 /**
  * What {@link DatabaseAuditLog.append} takes: an entry without its id, and
@@ -148,23 +153,14 @@ export class DatabaseAuditLog {
       query.where('target_id', filter.targetId);
     if (filter.from) query.where('ts', '>=', filter.from);
     if (filter.to) query.where('ts', '<', filter.to);
-    if (page.cursor !== undefined) {
-      const { ts, id } = decodeCursor(page.cursor);
-      query.where(q =>
-        q
-          .where('ts', '<', ts)
-          .orWhere(q2 => q2.where('ts', ts).where('id', '<', id)),
-      );
-    }
-    const rows = await query
-      .orderBy([
-        { column: 'ts', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit).map(rowToEntry);
-    return rows.length > page.limit
-      ? { items, nextCursor: encodeCursor(items[items.length - 1]) }
-      : { items };
+    const cursor =
+      page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    return newestFirstPage(query, {
+      timeColumn: 'ts',
+      cursor: cursor && { time: cursor.ts, id: cursor.id },
+      limit: page.limit,
+      map: rowToEntry,
+      cursorOf: encodeCursor,
+    });
   }
 }

@@ -17,6 +17,7 @@ import {
   chunk,
   decodeJobCursor,
   encodeJobCursor,
+  newestFirstPage,
   JOB_COLUMNS,
   rowToJob,
   rowToRunbook,
@@ -202,11 +203,10 @@ export class DatabaseJobStore implements JobStore {
    * value: each update only applies to the ciphertext it read.
    */
   async resealSecrets(reseal: (sealed: string) => string): Promise<number> {
-    const rows: Array<{ id: string; secrets_encrypted: string }> = await this.db(
-      'jobs',
-    )
-      .whereNotNull('secrets_encrypted')
-      .select('id', 'secrets_encrypted');
+    const rows: Array<{ id: string; secrets_encrypted: string }> =
+      await this.db('jobs')
+        .whereNotNull('secrets_encrypted')
+        .select('id', 'secrets_encrypted');
     let count = 0;
     for (const row of rows) {
       count += await this.db('jobs')
@@ -235,26 +235,15 @@ export class DatabaseJobStore implements JobStore {
     if (filter.environment) query.where('environment', filter.environment);
     if (filter.createdBy) query.where('created_by', filter.createdBy);
     if (filter.parentJobId) query.where('parent_job_id', filter.parentJobId);
-    if (page.cursor !== undefined) {
-      const { createdAt, id } = decodeJobCursor(page.cursor);
-      query.where(q =>
-        q
-          .where('created_at', '<', createdAt)
-          .orWhere(q2 =>
-            q2.where('created_at', createdAt).where('id', '<', id),
-          ),
-      );
-    }
-    const rows = await query
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit).map(rowToJob);
-    return rows.length > page.limit
-      ? { items, nextCursor: encodeJobCursor(items[items.length - 1]) }
-      : { items };
+    const cursor =
+      page.cursor === undefined ? undefined : decodeJobCursor(page.cursor);
+    return newestFirstPage(query, {
+      timeColumn: 'created_at',
+      cursor: cursor && { time: cursor.createdAt, id: cursor.id },
+      limit: page.limit,
+      map: rowToJob,
+      cursorOf: encodeJobCursor,
+    });
   }
 
   async claimJob(

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import type { Knex } from 'knex';
 import type {
   Job,
   JobEvent,
@@ -245,6 +246,44 @@ export function decodeJobCursor(cursor: string): {
     throw new InputError('Invalid cursor');
   }
   return { createdAt, id: parsed[1] };
+}
+
+/**
+ * Runs a newest-first keyset page: rows ordered by `(timeColumn desc, id
+ * desc)`, those after `cursor` only, at most `limit`; one extra row is read to
+ * know whether a next page exists. Stable: rows added while paging never
+ * shift later pages. The cursor holds the last row's `[time, id]`.
+ */
+export async function newestFirstPage<Row, Item>(
+  query: Knex.QueryBuilder,
+  options: {
+    timeColumn: string;
+    cursor?: { time: Date; id: string | number };
+    limit: number;
+    map: (row: Row) => Item;
+    cursorOf: (item: Item) => string;
+  },
+): Promise<{ items: Item[]; nextCursor?: string }> {
+  const { timeColumn, cursor, limit } = options;
+  if (cursor) {
+    query.where(q =>
+      q
+        .where(timeColumn, '<', cursor.time)
+        .orWhere(q2 =>
+          q2.where(timeColumn, cursor.time).where('id', '<', cursor.id),
+        ),
+    );
+  }
+  const rows: Row[] = await query
+    .orderBy([
+      { column: timeColumn, order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(limit + 1);
+  const items = rows.slice(0, limit).map(options.map);
+  return rows.length > limit
+    ? { items, nextCursor: options.cursorOf(items[items.length - 1]) }
+    : { items };
 }
 
 /** Escapes LIKE wildcards so that `text` matches literally (ESCAPE '\'). */
