@@ -11,3 +11,4 @@ export * from './runbooks';
 export * from './runbookDescriptorSchema';
 export * from './connections';
 export * from './audit';
+export * from './rbac';
