@@ -1,0 +1,89 @@
+import {
+  HttpAuthService,
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import express, { Request, Response } from 'express';
+import type { OrchUserRecord } from '../providers/OrchUserEntityProvider';
+
+/** One request the fake answered (or refused). */
+export interface FakeUsersRequest {
+  subject: string;
+  query: Record<string, unknown>;
+  status: number;
+}
+
+/**
+ * A stand-in for the orch plugin (plugin id `orch`) serving only
+ * `GET /v1/users`: service callers only, `status` filter, `limit` and an
+ * opaque `cursor` / `nextCursor`, pages of `pageSize` users. Set `failPage`
+ * to answer that page (0-based) with a 500.
+ */
+export class FakeOrchUsersBackend {
+  users: OrchUserRecord[] = [];
+  pageSize = 2;
+  failPage?: number;
+  readonly requests: FakeUsersRequest[] = [];
+
+  readonly plugin = createBackendPlugin({
+    pluginId: 'orch',
+    register: env => {
+      env.registerInit({
+        deps: {
+          httpAuth: coreServices.httpAuth,
+          httpRouter: coreServices.httpRouter,
+        },
+        init: async ({ httpAuth, httpRouter }) => {
+          const router = express.Router();
+          router.get('/v1/users', (req, res, next) => {
+            this.#listUsers(req, res, httpAuth).catch(next);
+          });
+          httpRouter.use(router);
+        },
+      });
+    },
+  });
+
+  async #listUsers(
+    req: Request,
+    res: Response,
+    httpAuth: HttpAuthService,
+  ): Promise<void> {
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const offset = Number(req.query.cursor ?? 0);
+    const page = Math.floor(offset / this.pageSize);
+    const record = (status: number) =>
+      this.requests.push({
+        subject: credentials.principal.subject,
+        query: { ...req.query },
+        status,
+      });
+    if (page === this.failPage) {
+      record(500);
+      throw new Error('users table unavailable');
+    }
+    const limit = Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      record(400);
+      throw new InputError('limit must be an integer between 1 and 500');
+    }
+    record(200);
+    const matching = this.users.filter(
+      user => !req.query.status || user.status === req.query.status,
+    );
+    const size = Math.min(limit, this.pageSize);
+    const items = matching.slice(offset, offset + size);
+    const next = offset + size;
+    res.json({
+      items: items.map(user => ({
+        ...user,
+        roles: ['viewer'],
+        mustChangePassword: false,
+        createdAt: '2026-11-26T00:00:00.000Z',
+        updatedAt: '2026-11-26T00:00:00.000Z',
+      })),
+      ...(next < matching.length ? { nextCursor: String(next) } : {}),
+    });
+  }
+}
