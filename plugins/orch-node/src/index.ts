@@ -22,3 +22,4 @@ export * from './runbooks';
 export * from './database/DatabaseConnectionStore';
 export * from './crypto/rotateKeyFile';
 export * from './crypto/ConnectionVault';
+export * from './auth/passwords';

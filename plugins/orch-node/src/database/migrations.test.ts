@@ -26,6 +26,7 @@ const tablesAfter: Record<string, string[]> = {
   '20261125000100_job_steps_and_events.js': ['job_steps', 'job_events'],
   '20261125000200_connections.js': ['connections'],
   '20261125000300_audit_log.js': ['audit_log'],
+  '20261126000000_users_and_roles.js': ['users', 'roles', 'user_roles'],
 };
 const ALL_TABLES = Object.values(tablesAfter).flat();
 
