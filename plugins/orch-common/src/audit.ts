@@ -18,7 +18,11 @@ export const AUDIT_ACTIONS = [
   'connection.delete',
   'user.create',
   'user.update',
-  'user.reset-password',
+  'user.enable',
+  'user.disable',
+  'user.roles.update',
+  'user.password.reset',
+  'user.password.change',
   'keys.rotate',
 ] as const;
 

@@ -12,3 +12,4 @@ export * from './runbookDescriptorSchema';
 export * from './connections';
 export * from './audit';
 export * from './rbac';
+export * from './auth';

@@ -103,6 +103,24 @@ export const auditReadPermission = createPermission({
 });
 
 /**
+ * List users with their roles and status.
+ * @public
+ */
+export const userReadPermission = createPermission({
+  name: 'orch.user.read',
+  attributes: { action: 'read' },
+});
+
+/**
+ * Create users, change their roles, status and display name, reset passwords.
+ * @public
+ */
+export const userManagePermission = createPermission({
+  name: 'orch.user.manage',
+  attributes: { action: 'update' },
+});
+
+/**
  * Every permission the orch plugin declares, for registration with the
  * permissions registry and for policy tests.
  * @public
@@ -119,4 +137,6 @@ export const orchPermissions: BasicPermission[] = [
   connectionUpdatePermission,
   connectionDeletePermission,
   auditReadPermission,
+  userReadPermission,
+  userManagePermission,
 ];

@@ -78,5 +78,40 @@ export const runbookDescriptorSchema = {
       properties: { type: { const: 'object' } },
     },
     retryOnWorkerLost: { type: 'boolean' },
+    access: {
+      type: 'object',
+      description:
+        'Narrows who may execute and relaunch the runbook (admins always may).',
+      additionalProperties: false,
+      properties: {
+        roles: {
+          type: 'array',
+          items: { type: 'string', enum: ['admin', 'operator', 'viewer'] },
+          minItems: 1,
+          uniqueItems: true,
+        },
+        environments: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              roles: {
+                type: 'array',
+                items: { type: 'string', enum: ['admin', 'operator', 'viewer'] },
+                minItems: 1,
+                uniqueItems: true,
+              },
+              groups: {
+                type: 'array',
+                items: { type: 'string', pattern: '^group:[^/]+/.+$' },
+                minItems: 1,
+                uniqueItems: true,
+              },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;

@@ -35,6 +35,23 @@ export type RunbookDescriptor = {
   inputs: Record<string, unknown>;
   /** Re-run the job when its worker is lost mid-run, instead of failing it. */
   retryOnWorkerLost?: boolean;
+  /** Narrows who may execute (and relaunch) the runbook; admins always may. */
+  access?: RunbookAccessRules;
+};
+
+/**
+ * Who may run a runbook, beyond the `orch.runbook.execute` permission.
+ * Administrators are never narrowed.
+ * @public
+ */
+export type RunbookAccessRules = {
+  /** The user must hold one of these roles. */
+  roles?: string[];
+  /**
+   * Per environment: the user must hold one of `roles` (when given) AND
+   * belong to one of `groups` (catalog group refs, when given).
+   */
+  environments?: Record<string, { roles?: string[]; groups?: string[] }>;
 };
 
 /**
