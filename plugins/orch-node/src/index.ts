@@ -23,3 +23,4 @@ export * from './database/DatabaseConnectionStore';
 export * from './crypto/rotateKeyFile';
 export * from './crypto/ConnectionVault';
 export * from './auth/passwords';
+export * from './auth/DatabaseUserStore';
