@@ -8,12 +8,14 @@ import {
 } from '@internal/backstage-plugin-orch-node';
 import { userInfo } from 'os';
 import { createOrchContext } from './context';
+import { USERS_USAGE, usersCommand } from './usersCommand';
 
 const USAGE = `usage: yarn orch <command>
 
   keys rotate    put a new master key first in the key file and re-encrypt
                  every connection and every pending job's secrets under it
                  (older keys stay in the file and still decrypt)
+${USERS_USAGE}
 
 Options: --config <file> (repeatable), as for the backend.`;
 
@@ -59,7 +61,12 @@ async function keysRotate(): Promise<number> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const words = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--config'));
+  const isWord = (a: string, i: number) => !a.startsWith('--') && !args[i - 1]?.startsWith('--config');
+  const words = args.filter(isWord);
+  if (words[0] === 'users') {
+    const at = args.findIndex(isWord);
+    return usersCommand([...args.slice(0, at), ...args.slice(at + 1)]);
+  }
   const command = words.join(' ');
   if (command === 'keys rotate') return keysRotate();
   console.error(USAGE);
