@@ -22,5 +22,6 @@ export * from './runbooks';
 export * from './database/DatabaseConnectionStore';
 export * from './crypto/rotateKeyFile';
 export * from './crypto/ConnectionVault';
-export * from './auth/passwords';
+export * from './auth/DatabaseSessionStore';
 export * from './auth/DatabaseUserStore';
+export * from './auth/passwords';

@@ -27,6 +27,7 @@ const tablesAfter: Record<string, string[]> = {
   '20261125000200_connections.js': ['connections'],
   '20261125000300_audit_log.js': ['audit_log'],
   '20261126000000_users_and_roles.js': ['users', 'roles', 'user_roles'],
+  '20261126000100_auth_sessions.js': ['auth_sessions', 'refresh_tokens'],
 };
 const ALL_TABLES = Object.values(tablesAfter).flat();
 
