@@ -8,6 +8,8 @@ import {
   DatabaseAuditLog,
   DatabaseConnectionStore,
   DatabaseJobStore,
+  DatabaseSessionStore,
+  DatabaseUserStore,
   JobEventStream,
   JobQueue,
   RunbookCatalog,
@@ -20,6 +22,13 @@ import {
 } from '@internal/backstage-plugin-orch-node';
 import { createRouter } from './router';
 import { AuditService } from './service/AuditService';
+import { AuthService } from './service/auth/AuthService';
+import { BackstageTokens } from './service/auth/BackstageTokens';
+import { readOrchAuthConfig } from './service/auth/config';
+import { LoginThrottle } from './service/auth/LoginThrottle';
+import { PrincipalService } from './service/auth/PrincipalService';
+import { RunbookAccess } from './service/auth/RunbookAccess';
+import { firstAdminFromEnv, UserService } from './service/auth/UserService';
 import { ConnectionService } from './service/ConnectionService';
 import { HealthService } from './service/HealthService';
 import { JobService } from './service/JobService';
@@ -38,6 +47,7 @@ export const orchPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         config: coreServices.rootConfig,
         database: coreServices.database,
+        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
@@ -45,6 +55,7 @@ export const orchPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
+        userInfo: coreServices.userInfo,
       },
       async init(deps) {
         const { config, database, httpRouter, lifecycle, logger, scheduler } = deps;
@@ -62,6 +73,8 @@ export const orchPlugin = createBackendPlugin({
         const catalog = await RunbookCatalog.load({ rootDir: paths.runbooksDir, logger });
         await store.syncRunbooks(catalog.list());
 
+        const users = await DatabaseUserStore.fromKnex(knex);
+        const principals = PrincipalService.fromConfig(config, users);
         const queue = new JobQueue({ connection: queueConnection, prefix: redisOptions.prefix });
         const stream = new JobEventStream({ redis, prefix: redisOptions.prefix });
         const jobs = new JobService({
@@ -74,6 +87,7 @@ export const orchPlugin = createBackendPlugin({
           redis,
           secretBox,
           logger,
+          access: new RunbookAccess(principals, deps.userInfo),
         });
         const workerTtlMs = readWorkerHeartbeatTtlMs(config);
         const reconciler = new Reconciler({
@@ -97,6 +111,35 @@ export const orchPlugin = createBackendPlugin({
           },
         });
 
+        const audit = new AuditService({
+          store: await DatabaseAuditLog.fromKnex(knex),
+          logger,
+          auditor: deps.auditor,
+        });
+        const authConfig = readOrchAuthConfig(config);
+        const sessions = await DatabaseSessionStore.fromKnex(knex);
+        const tokens = new BackstageTokens({
+          redis,
+          prefix: redisOptions.prefix,
+          discovery: deps.discovery,
+        });
+        const userAdmin = new UserService({ users, sessions, logger });
+        // The console, not the logger: a generated one-time password must
+        // not reach log storage.
+        await userAdmin.bootstrapFirstAdmin(firstAdminFromEnv(), text =>
+          process.stdout.write(text),
+        );
+        await scheduler.scheduleTask({
+          id: 'orch-prune-auth-sessions',
+          frequency: { hours: 1 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+          scope: 'global',
+          fn: async () => {
+            await sessions.prune(new Date(Date.now() - 86400_000));
+          },
+        });
+
         lifecycle.addShutdownHook(async () => {
           await queue.close().catch(() => {});
           queueConnection.disconnect();
@@ -114,11 +157,27 @@ export const orchPlugin = createBackendPlugin({
             }),
             jobs,
             connections: new ConnectionService({ store: connectionStore, secretBox }),
-            audit: new AuditService({
-              store: await DatabaseAuditLog.fromKnex(knex),
+            audit,
+            auth: new AuthService({
+              users,
+              sessions,
+              tokens,
+              throttle: new LoginThrottle(
+                redis,
+                redisOptions.prefix,
+                authConfig.throttle,
+              ),
+              audit,
               logger,
-              auditor: deps.auditor,
+              sessionTtlMs: authConfig.sessionTtlMs,
+              rememberTtlMs: authConfig.rememberTtlMs,
             }),
+            principals,
+            tokens,
+            users,
+            userAdmin,
+            userInfo: deps.userInfo,
+            trustProxyHops: authConfig.trustProxyHops,
             logs: new LogStreamService({ store, stream, redis }),
             store,
             httpAuth: deps.httpAuth,
@@ -128,6 +187,9 @@ export const orchPlugin = createBackendPlugin({
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        for (const path of ['/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout']) {
+          httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
+        }
       },
     });
   },

@@ -1,19 +1,29 @@
 import type {
   HttpAuthService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import type { DatabaseJobStore } from '@internal/backstage-plugin-orch-node';
+import type {
+  DatabaseJobStore,
+  DatabaseUserStore,
+} from '@internal/backstage-plugin-orch-node';
 import express, { type Request, type Response } from 'express';
 import Router from 'express-promise-router';
 import { auditRoutes } from './routes/auditRoutes';
+import { authRoutes } from './routes/authRoutes';
+import { userRoutes } from './routes/userRoutes';
 import { connectionRoutes } from './routes/connectionRoutes';
 import { createGuards } from './routes/guards';
 import { jobRoutes } from './routes/jobRoutes';
 import { runbookRoutes } from './routes/runbookRoutes';
 import type { AuditService } from './service/AuditService';
 import type { ConnectionService } from './service/ConnectionService';
-import { InputValidationError } from './service/errors';
+import type { AuthService } from './service/auth/AuthService';
+import type { BackstageTokens } from './service/auth/BackstageTokens';
+import type { PrincipalService } from './service/auth/PrincipalService';
+import type { UserService } from './service/auth/UserService';
+import { InputValidationError, TooManyRequestsError } from './service/errors';
 import type { HealthService } from './service/HealthService';
 import type { JobService } from './service/JobService';
 import type { LogStreamService } from './service/LogStreamService';
@@ -26,9 +36,17 @@ export type RouterOptions = {
   audit: AuditService;
   logs: LogStreamService;
   store: DatabaseJobStore;
+  auth: AuthService;
+  principals: PrincipalService;
+  tokens: BackstageTokens;
+  users: DatabaseUserStore;
+  userAdmin: UserService;
   httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
   permissions: PermissionsService;
   artifactsDir: string;
+  /** How many reverse proxies in front of Orch set X-Forwarded-For. */
+  trustProxyHops: number;
   /** express body-parser limit, e.g. `256kb`. */
   maxBodySize: string;
 };
@@ -50,6 +68,8 @@ export async function createRouter(
       .json(report);
   });
 
+  authRoutes(router, options);
+  userRoutes(router, options, guards);
   runbookRoutes(router, options, guards);
   jobRoutes(router, options, guards);
   connectionRoutes(router, options, guards);
@@ -67,6 +87,18 @@ export async function createRouter(
           request: { method: req.method, url: req.originalUrl },
           response: { statusCode: 400 },
         });
+        return;
+      }
+      if (err instanceof TooManyRequestsError) {
+        res
+          .status(429)
+          .set('Retry-After', String(err.retryAfterSeconds))
+          .json({
+            error: { name: err.name, message: err.message },
+            retryAfterSeconds: err.retryAfterSeconds,
+            request: { method: req.method, url: req.originalUrl },
+            response: { statusCode: 429 },
+          });
         return;
       }
       if (err?.type === 'entity.too.large') {

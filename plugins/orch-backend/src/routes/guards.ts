@@ -85,7 +85,8 @@ export function createGuards({
       const error = e as Error;
       await audit.record({
         ...base,
-        outcome: 'failure',
+        // A runbook's own access rules refuse after the permission check.
+        outcome: error.name === 'NotAllowedError' ? 'denied' : 'failure',
         metadata: {
           ...metadata,
           error: `${error.name}: ${error.message}`.slice(0, 500),

@@ -121,8 +121,8 @@ export function sanitizeAuditMetadata(
  * A short description of the client of a request: its IP address and the
  * first 80 characters of its user agent.
  */
-export function clientOf(req: Request): string {
-  const ip = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+export function clientOf(req: Request, clientIp?: string): string {
+  const ip = clientIp ?? req.ip ?? req.socket?.remoteAddress ?? 'unknown';
   const agent = (req.get('user-agent') ?? '').slice(0, USER_AGENT_CHARS);
   return agent ? `${ip} ${agent}` : ip;
 }

@@ -22,6 +22,7 @@ import {
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'crypto';
 import { InputValidationError } from './errors';
+import type { RunbookAccess } from './auth/RunbookAccess';
 
 /** What marks a secret input in stored and returned inputs. */
 export const SECRET_MASK = Object.freeze({ set: true });
@@ -63,6 +64,8 @@ export class JobService {
       redis: Redis;
       secretBox: SecretBox;
       logger: LoggerService;
+      /** The runbooks' own `access` rules; without it none are enforced. */
+      access?: RunbookAccess;
     },
   ) {}
 
@@ -117,6 +120,7 @@ export class JobService {
       fields.push({ field: 'inputs', message: 'must be an object' });
     }
     if (fields.length) throw new InputValidationError('Invalid request', fields);
+    await this.deps.access?.check(runbook, environment as string, credentials);
     await this.checkConnections(connections as string[], runbook, environment as string);
 
     const validation = this.deps.catalog.validateInputs(name, rawInputs);

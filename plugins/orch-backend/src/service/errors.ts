@@ -15,3 +15,13 @@ export class InputValidationError extends InputError {
     this.name = 'InputError';
   }
 }
+
+/**
+ * A 429: too many attempts. The router answers it with `Retry-After`.
+ */
+export class TooManyRequestsError extends Error {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+    this.name = 'TooManyRequestsError';
+  }
+}
