@@ -139,6 +139,8 @@ describe.each(engines())('jobs through the HTTP API on %s', engine => {
       JSON.stringify((await orch.api('GET', '/v1/jobs?limit=500')).body),
       readAll(join(orch.dir, 'artifacts')),
       orch.workers.map(w => w.output()).join('\n'),
+      orch.logs.join('\n'),
+      await orch.dumpDatabase(),
     ];
     if (engine === 'sqlite') seen.push(readAll(join(orch.dir, 'db')));
     for (const text of seen) expect(text).not.toContain(canary);
@@ -189,6 +191,8 @@ describe.each(engines())('jobs through the HTTP API on %s', engine => {
       JSON.stringify((await orch.api('GET', '/v1/audit?limit=500')).body),
       readAll(join(orch.dir, 'artifacts')),
       orch.workers.map(w => w.output()).join('\n'),
+      orch.logs.join('\n'),
+      await orch.dumpDatabase(),
     ];
     if (engine === 'sqlite') seen.push(readAll(join(orch.dir, 'db')));
     for (const text of seen) expect(text).not.toContain(canary);

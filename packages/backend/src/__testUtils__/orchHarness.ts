@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { Redis } from 'ioredis';
+import { capturingRootLogger, dumpPluginDatabase } from './capture';
 import { readSse, type SseMessage } from './sse';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -50,6 +51,8 @@ export class OrchHarness {
   private redisEnv!: Awaited<ReturnType<typeof testRedis>>;
   private config: any;
   readonly workers: Worker[] = [];
+  /** Every line the in-process backend logged, at debug level. */
+  readonly logs: string[] = [];
 
   constructor(readonly engine: Engine) {}
 
@@ -98,6 +101,7 @@ export class OrchHarness {
         // The real scheduler: the reconciler must run on its own schedule.
         schedulerServiceFactory,
         mockServices.rootConfig.factory({ data: this.config }),
+        capturingRootLogger(this.logs),
       ],
     });
     const address = this.backend.server.address() as { port: number };
@@ -150,6 +154,11 @@ export class OrchHarness {
     };
     this.workers.push(worker);
     return worker;
+  }
+
+  /** Every row of the orch plugin's tables, as JSON text. */
+  dumpDatabase(): Promise<string> {
+    return dumpPluginDatabase(this.config.backend.database, 'orch', join(this.dir, 'db'));
   }
 
   async api(method: string, path: string, body?: unknown) {
