@@ -50,10 +50,11 @@ export async function dumpPluginDatabase(
     database.client === 'pg'
       ? knexFactory({
           client: 'pg',
-          connection: {
-            connectionString: database.connection,
-            database: `${database.prefix ?? 'backstage_plugin_'}${pluginId}`,
-          },
+          // The plugin's own database (Backstage's default: one per plugin).
+          connection: withDatabase(
+            database.connection,
+            `${database.prefix ?? 'backstage_plugin_'}${pluginId}`,
+          ),
         })
       : knexFactory({
           client: 'better-sqlite3',
@@ -69,6 +70,9 @@ export async function dumpPluginDatabase(
         : (await knex.raw(`select name from sqlite_master where type = 'table'`)).map(
             (r: any) => r.name,
           );
+    if (tables.length === 0) {
+      throw new Error(`no tables in the ${pluginId} database: wrong database?`);
+    }
     const out: Record<string, unknown[]> = {};
     for (const table of tables) {
       out[table] = await knex(table).select();
@@ -77,4 +81,10 @@ export async function dumpPluginDatabase(
   } finally {
     await knex.destroy();
   }
+}
+
+function withDatabase(connectionString: string, name: string): string {
+  const url = new URL(connectionString);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
