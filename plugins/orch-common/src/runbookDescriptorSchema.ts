@@ -1,3 +1,11 @@
+/** A non-empty list of Orch roles. */
+const ROLE_LIST = {
+  type: 'array',
+  items: { type: 'string', enum: ['admin', 'operator', 'viewer'] },
+  minItems: 1,
+  uniqueItems: true,
+} as const;
+
 /**
  * JSON Schema (draft 2020-12) of a runbook descriptor, the
  * `runbooks/playbooks/<name>.runbook.yaml` file beside each playbook. It
@@ -84,24 +92,14 @@ export const runbookDescriptorSchema = {
         'Narrows who may execute and relaunch the runbook (admins always may).',
       additionalProperties: false,
       properties: {
-        roles: {
-          type: 'array',
-          items: { type: 'string', enum: ['admin', 'operator', 'viewer'] },
-          minItems: 1,
-          uniqueItems: true,
-        },
+        roles: ROLE_LIST,
         environments: {
           type: 'object',
           additionalProperties: {
             type: 'object',
             additionalProperties: false,
             properties: {
-              roles: {
-                type: 'array',
-                items: { type: 'string', enum: ['admin', 'operator', 'viewer'] },
-                minItems: 1,
-                uniqueItems: true,
-              },
+              roles: ROLE_LIST,
               groups: {
                 type: 'array',
                 items: { type: 'string', pattern: '^group:[^/]+/.+$' },

@@ -14,23 +14,12 @@ import orchPlugin from '@internal/backstage-plugin-orch-backend';
 import orchPolicy from '@internal/backstage-plugin-permission-backend-module-orch-policy';
 import { testRedis } from '@internal/backstage-plugin-orch-node/testUtils';
 import { randomBytes } from 'crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { Redis } from 'ioredis';
 import { tmpdir } from 'os';
-import { dirname, join } from 'path';
+import { join } from 'path';
 import { capturingRootLogger, dumpPluginDatabase } from './capture';
-import type { Engine } from './orchHarness';
-
-function findRepoRoot(): string {
-  let dir = process.cwd();
-  while (!existsSync(join(dir, 'backstage.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('not inside the Orch repository');
-    dir = parent;
-  }
-  return dir;
-}
-const REPO = findRepoRoot();
+import { REPO, testDatabaseConfig, type Engine } from './testEnv';
 
 export const ADMIN_EMAIL = 'admin@orch.test';
 export const ADMIN_PASSWORD = 'first admin canary 7Qx!';
@@ -65,14 +54,7 @@ export class AuthHarness {
     this.redis = new Redis(this.redisEnv.url);
     const keyFile = join(this.dir, 'master.key');
     writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
-    const database =
-      this.engine === 'sqlite'
-        ? { client: 'better-sqlite3', connection: { directory: join(this.dir, 'db') } }
-        : {
-            client: 'pg',
-            connection: process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING,
-            prefix: `orch_auth_${randomBytes(4).toString('hex')}_`,
-          };
+    const database = testDatabaseConfig(this.engine, this.dir, 'orch_auth');
     this.database = database;
     const config = {
       app: { baseUrl: 'http://localhost:3000' },

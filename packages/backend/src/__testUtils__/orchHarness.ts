@@ -6,26 +6,15 @@ import { testRedis } from '@internal/backstage-plugin-orch-node/testUtils';
 import { spawn, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
 import { once } from 'events';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { dirname, join } from 'path';
+import { join } from 'path';
 import { Redis } from 'ioredis';
 import { capturingRootLogger, dumpPluginDatabase } from './capture';
 import { readSse, type SseMessage } from './sse';
+import { REPO, testDatabaseConfig, type Engine } from './testEnv';
 
-export type Engine = 'sqlite' | 'postgres';
-
-/** The repository root: the nearest folder up from here with backstage.json. */
-function findRepoRoot(): string {
-  let dir = process.cwd();
-  while (!existsSync(join(dir, 'backstage.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('not inside the Orch repository');
-    dir = parent;
-  }
-  return dir;
-}
-const REPO = findRepoRoot();
+export type { Engine };
 
 /** The engines the jobs tests run on: both, Postgres from script/test. */
 export function engines(): Engine[] {
@@ -65,14 +54,7 @@ export class OrchHarness {
     this.redis = new Redis(this.redisEnv.url);
     const keyFile = join(this.dir, 'master.key');
     writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
-    const database =
-      this.engine === 'sqlite'
-        ? { client: 'better-sqlite3', connection: { directory: join(this.dir, 'db') } }
-        : {
-            client: 'pg',
-            connection: process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING,
-            prefix: `orch_it_${randomBytes(4).toString('hex')}_`,
-          };
+    const database = testDatabaseConfig(this.engine, this.dir, 'orch_it');
     this.config = {
       backend: { baseUrl: 'http://localhost:7007', database },
       orch: {

@@ -6,7 +6,7 @@ import {
 } from '@internal/backstage-plugin-orch-common';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
-import { assertLimit, toIso } from '../database/mappers';
+import { assertLimit, decodeCursorParts, toIso } from '../database/mappers';
 
 /**
  * Whether a user may sign in.
@@ -206,23 +206,7 @@ function encodeCursor(user: OrchUser): string {
 }
 
 function decodeCursor(cursor: string): string {
-  let parsed: unknown;
-  try {
-    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) {
-      throw new Error('not base64url');
-    }
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InputError('Invalid cursor');
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 1 ||
-    typeof parsed[0] !== 'string'
-  ) {
-    throw new InputError('Invalid cursor');
-  }
-  return parsed[0];
+  return decodeCursorParts(cursor, 1)[0];
 }
 
 /**

@@ -220,10 +220,11 @@ export function encodeJobCursor(job: Job): string {
   );
 }
 
-export function decodeJobCursor(cursor: string): {
-  createdAt: Date;
-  id: string;
-} {
+/**
+ * The `n` strings of a base64url JSON array cursor; `InputError` for
+ * anything else.
+ */
+export function decodeCursorParts(cursor: string, n: number): string[] {
   let parsed: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(cursor)) {
@@ -235,17 +236,24 @@ export function decodeJobCursor(cursor: string): {
   }
   if (
     !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
-    typeof parsed[0] !== 'string' ||
-    typeof parsed[1] !== 'string'
+    parsed.length !== n ||
+    !parsed.every(p => typeof p === 'string')
   ) {
     throw new InputError('Invalid cursor');
   }
-  const createdAt = new Date(parsed[0]);
+  return parsed;
+}
+
+export function decodeJobCursor(cursor: string): {
+  createdAt: Date;
+  id: string;
+} {
+  const [time, id] = decodeCursorParts(cursor, 2);
+  const createdAt = new Date(time);
   if (Number.isNaN(createdAt.getTime())) {
     throw new InputError('Invalid cursor');
   }
-  return { createdAt, id: parsed[1] };
+  return { createdAt, id };
 }
 
 /**
