@@ -49,7 +49,8 @@ export class AuthHarness {
 
   constructor(readonly engine: Engine) {}
 
-  async start() {
+  /** `maxFailures`: the throttle's limit (benchmarks lift it to time failures). */
+  async start(options: { maxFailures?: number } = {}) {
     this.redisEnv = await testRedis();
     this.redis = new Redis(this.redisEnv.url);
     const keyFile = join(this.dir, 'master.key');
@@ -69,7 +70,10 @@ export class AuthHarness {
         artifacts: { dir: join(this.dir, 'artifacts') },
         secrets: { keyFile },
         // Each test plays several clients through X-Forwarded-For.
-        auth: { trustProxyHops: 1 },
+        auth: {
+          trustProxyHops: 1,
+          rateLimit: { maxFailures: options.maxFailures ?? 5 },
+        },
         // No cache: a role change shows on the very next request.
         rbac: { cacheSeconds: 0 },
       },

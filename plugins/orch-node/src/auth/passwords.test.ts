@@ -64,28 +64,12 @@ describe('hashPassword / verifyPassword', () => {
     }
   });
 
-  it('verifyAgainstDummy answers false at the cost of a real verification', async () => {
-    const hash = await hashPassword(GOOD);
-    // Warm both paths up (the dummy hash is built on first use).
-    await verifyPassword(GOOD, hash);
-    expect(await verifyAgainstDummy(GOOD)).toBe(false);
-
-    const time = async (f: () => Promise<unknown>) => {
-      const start = process.hrtime.bigint();
-      await f();
-      return Number(process.hrtime.bigint() - start) / 1e6;
-    };
-    const real: number[] = [];
-    const dummy: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      real.push(await time(() => verifyPassword('wrong password!', hash)));
-      dummy.push(await time(() => verifyAgainstDummy('wrong password!')));
+  it('verifyAgainstDummy answers false for any password', async () => {
+    // Its cost against a real verification is measured by `yarn bench auth`
+    // (no timed assertion in a test).
+    for (const password of [GOOD, 'wrong password!', '']) {
+      expect(await verifyAgainstDummy(password)).toBe(false);
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
-    const ratio = median(dummy) / median(real);
-    // Same scrypt, same parameters: the same work up to machine noise.
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
   });
 });
 
