@@ -3,7 +3,9 @@ import { defineConfig } from '@playwright/test';
 /**
  * End-to-end tests in Debian's Chromium (no browser download). script/test
  * starts a throw-away script/server and points PLAYWRIGHT_URL at it; run by
- * hand against a running `script/server` with `yarn playwright test`.
+ * hand against a running `script/server` with `yarn playwright test`. The
+ * tests sign in as ORCH_ADMIN_EMAIL / ORCH_ADMIN_PASSWORD (script/test has the
+ * throw-away server create that administrator).
  */
 export default defineConfig({
   testDir: 'e2e',

@@ -1,0 +1,2 @@
+export { OrchSignInPage } from './OrchSignInPage';
+export type { OrchSignInPageProps } from './OrchSignInPage';
