@@ -1,3 +1,5 @@
+import type { OrchRole } from './rbac';
+
 /**
  * The id of Orch's password provider in the auth backend
  * (`/api/auth/orch/refresh`, `auth.providers.orch` in app-config).
@@ -21,4 +23,34 @@ export type OrchTicketUser = {
   email: string;
   displayName: string;
   entityRef: string;
+};
+
+/**
+ * The signed-in user as the sign-in API describes them.
+ * @public
+ */
+export type OrchSessionUser = {
+  id: string;
+  email: string;
+  displayName: string;
+  entityRef: string;
+  roles: OrchRole[];
+};
+
+/**
+ * What `POST /v1/auth/login` and `POST /v1/auth/refresh` answer.
+ * @public
+ */
+export type OrchTokenResponse = {
+  /** A Backstage user token (`sub` = user entity ref, `ent` = ownership refs). */
+  accessToken: string;
+  /** Single use: every refresh answers a new one. */
+  refreshToken: string;
+  /** ISO-8601: when `accessToken` expires. */
+  expiresAt: string;
+  /** ISO-8601: when the session ends and a password is needed again. */
+  refreshExpiresAt: string;
+  remember: boolean;
+  passwordChangeRequired: boolean;
+  user: OrchSessionUser;
 };

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { AuthenticationError, NotFoundError } from '@backstage/errors';
-import type { OrchRole } from '@internal/backstage-plugin-orch-common';
+import type { OrchTokenResponse } from '@internal/backstage-plugin-orch-common';
 import {
   checkPasswordPolicy,
   hashPassword,
@@ -21,23 +21,7 @@ export const INVALID_CREDENTIALS = 'Invalid email or password';
 const INVALID_REFRESH = 'Refresh token is invalid or expired';
 
 /** What sign-in and refresh answer. */
-export type TokenResponse = {
-  accessToken: string;
-  refreshToken: string;
-  /** ISO-8601: when `accessToken` expires. */
-  expiresAt: string;
-  /** ISO-8601: when the session ends and a password is needed again. */
-  refreshExpiresAt: string;
-  remember: boolean;
-  passwordChangeRequired: boolean;
-  user: {
-    id: string;
-    email: string;
-    displayName: string;
-    entityRef: string;
-    roles: OrchRole[];
-  };
-};
+export type TokenResponse = OrchTokenResponse;
 
 /** Where a request came from: the throttle's client key and the audit's. */
 export type ClientInfo = { ip: string; description: string };
