@@ -10,7 +10,7 @@ import { OrchPage } from './OrchPage';
 const ok = { status: 'ok' as const, latencyMs: 1 };
 
 function render(report: () => Promise<HealthReport>) {
-  const api: OrchApi = { getHealth: report };
+  const api = { getHealth: report } as Partial<OrchApi> as OrchApi;
   return renderInTestApp(
     <TestApiProvider apis={[[orchApiRef, api]]}>
       <OrchPage />
