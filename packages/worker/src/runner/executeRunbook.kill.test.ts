@@ -73,7 +73,9 @@ describe('executeRunbook cancel and timeout', () => {
     expect(result.status).toBe('canceled');
     expect(moduleTempInDataDir).toBe(true);
     expect(result.error).toBeUndefined();
-    expect(Date.now() - abortedAt).toBeLessThan(7000);
+    // Not a speed check: the task sleeps 91.7 s, so ending well before that
+    // proves the cancel stopped it rather than waiting for it.
+    expect(Date.now() - abortedAt).toBeLessThan(45_000);
     expect(new Set(groups).size).toBe(2); // the runner's and ansible-playbook's
     for (const g of groups) await expectGroupGone(g);
     expect(psMatching('sleep 91.7')).toEqual([]);
@@ -109,7 +111,9 @@ describe('executeRunbook cancel and timeout', () => {
     const result = await executeRunbook(req).finally(() => clearInterval(poll));
     expect(result.status).toBe('timeout');
     expect(result.rc).not.toBe(0);
-    expect(Date.now() - started).toBeLessThan(12_000);
+    // Not a speed check: the task sleeps 92.3 s, so ending well before that
+    // proves the timeout stopped it rather than waiting for it.
+    expect(Date.now() - started).toBeLessThan(45_000);
     expect(groups.size).toBe(2);
     for (const g of groups) await expectGroupGone(g);
     expect(psMatching('sleep 92.3')).toEqual([]);

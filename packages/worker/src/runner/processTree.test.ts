@@ -46,7 +46,9 @@ describe('killTree', () => {
     const left = await killTree(tree, 1000);
     await exited;
     expect(left).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(4000);
+    // Not a speed check: the processes sleep 40 s, so ending well before
+    // that proves they were killed rather than waited for.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(groupsEmpty(tree.processGroups())).toBe(true);
     // Orphans killed with their parent stay zombies until PID 1 reaps them.
     for (let i = 0; i < 100 && !groupGone(child.pid!); i++) await delay(100);
