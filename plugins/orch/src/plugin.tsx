@@ -6,7 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { OrchClient, orchApiRef } from './api/OrchClient';
-import { rootRouteRef } from './routes';
+import { jobRouteRef, rootRouteRef } from './routes';
 
 export const orchApi = ApiBlueprint.make({
   params: defineParams =>
@@ -27,10 +27,22 @@ export const orchPage = PageBlueprint.make({
   },
 });
 
+/** `/jobs/:id`: one job, its steps and its live log. */
+export const jobPage = PageBlueprint.make({
+  name: 'job',
+  params: {
+    path: '/jobs/:id',
+    title: 'Job',
+    routeRef: jobRouteRef,
+    noHeader: true,
+    loader: () => import('./components/JobPage').then(m => <m.JobPage />),
+  },
+});
+
 /** The Orch frontend plugin. @public */
 export const orchPlugin = createFrontendPlugin({
   pluginId: 'orch',
   info: { packageJson: () => import('../package.json') },
-  extensions: [orchApi, orchPage],
+  extensions: [orchApi, orchPage, jobPage],
   routes: { root: rootRouteRef },
 });

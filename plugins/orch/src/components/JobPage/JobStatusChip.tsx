@@ -1,0 +1,56 @@
+import Chip, { type ChipProps } from '@mui/material/Chip';
+import type {
+  HostResultStatus,
+  JobStatus,
+  JobStep,
+} from '@internal/backstage-plugin-orch-common';
+
+const JOB_COLORS: Record<JobStatus, ChipProps['color']> = {
+  PENDING: 'default',
+  RUNNING: 'info',
+  SUCCESS: 'success',
+  ERROR: 'error',
+  CANCELED: 'warning',
+};
+
+/** A job's status as a coloured chip, with text (never colour alone). */
+export function JobStatusChip(props: {
+  status: JobStatus;
+  size?: ChipProps['size'];
+}) {
+  return (
+    <Chip
+      label={props.status}
+      color={JOB_COLORS[props.status]}
+      size={props.size ?? 'medium'}
+      variant={props.status === 'PENDING' ? 'outlined' : 'filled'}
+      data-testid="job-status"
+    />
+  );
+}
+
+const STEP_COLORS: Record<
+  JobStep['status'] | HostResultStatus,
+  ChipProps['color']
+> = {
+  running: 'info',
+  ok: 'success',
+  changed: 'warning',
+  failed: 'error',
+  unreachable: 'error',
+  skipped: 'default',
+};
+
+/** A task's or a host's result as a small chip. */
+export function StepStatusChip(props: {
+  status: JobStep['status'] | HostResultStatus;
+}) {
+  return (
+    <Chip
+      label={props.status}
+      color={STEP_COLORS[props.status]}
+      size="small"
+      variant="outlined"
+    />
+  );
+}

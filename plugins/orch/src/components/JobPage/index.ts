@@ -1,0 +1,1 @@
+export { JobPage, JobView } from './JobPage';
