@@ -44,8 +44,12 @@ describe.each(engines())('jobs through the HTTP API on %s', engine => {
     expect(messages.filter(m => m.event === 'status').map(m => m.data.status)).toContain('SUCCESS');
     expect(messages[messages.length - 1]).toMatchObject({ event: 'end', data: { status: 'SUCCESS' } });
 
-    const { job, steps, artifacts } = await orch.job(jobId);
+    const { job, steps, artifacts, lastSeq } = await orch.job(jobId);
     expect(job).toMatchObject({ status: 'SUCCESS', runbookName: 'hello', attempt: 1, rc: 0 });
+    expect(lastSeq).toBe(logs[logs.length - 1].data.seq);
+    const window = await orch.api('GET', `/v1/jobs/${jobId}/events?after=1&before=4`);
+    expect(window.body.items.map((e: any) => e.seq)).toEqual([2, 3]);
+    expect((await orch.api('GET', `/v1/jobs/${jobId}/events?before=-1`)).status).toBe(400);
     expect(job.outputs).toEqual({ message: 'hello from orch' });
     expect(steps.map((s: any) => s.task)).toEqual(['Say the message', 'Return the message']);
     expect(artifacts.map((a: any) => a.name).sort()).toEqual(['artifacts.tar.gz', 'logs.ndjson', 'output.json']);

@@ -63,7 +63,10 @@ export function jobRoutes(
   router.get('/v1/jobs/:id', async (req, res) => {
     await authorize(req, jobReadPermission);
     const job = await jobs.getJob(req.params.id);
-    const steps = await store.listSteps(job.id);
+    const [steps, lastSeq] = await Promise.all([
+      store.listSteps(job.id),
+      store.maxEventSeq(job.id),
+    ]);
     const artifacts = [];
     for (const name of JOB_ARTIFACT_NAMES) {
       const info = await stat(join(options.artifactsDir, job.id, name)).catch(
@@ -76,7 +79,9 @@ export function jobRoutes(
           url: `/api/orch/v1/jobs/${job.id}/artifacts/${name}`,
         });
     }
-    res.json({ job, steps, artifacts });
+    // lastSeq lets a log viewer open at the tail of a huge log and follow
+    // the stream from there (Last-Event-ID) instead of replaying it all.
+    res.json({ job, steps, artifacts, lastSeq });
   });
 
   router.get('/v1/jobs/:id/events', async (req, res) => {
@@ -85,6 +90,9 @@ export function jobRoutes(
     res.json(
       await store.listEvents(job.id, {
         after: intParam(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER),
+        before: req.query.before
+          ? intParam(req.query.before, 'before', 0, Number.MAX_SAFE_INTEGER)
+          : undefined,
         limit: intParam(req.query.limit, 'limit', 500, 5000) || 500,
         q: stringParam(req.query.q, 'q'),
       }),

@@ -159,6 +159,38 @@ describe.each(databases.eachSupportedId())('JobEventLog (%s)', id => {
     ]);
   });
 
+  it('bounds a page or a search to a window with before', async () => {
+    const { id: jobId } = await newJob();
+    await store.insertEvents(
+      Array.from({ length: 40 }, (_, i) => event(jobId, i + 1)),
+    );
+    const window = await store.listEvents(jobId, {
+      after: 10,
+      before: 15,
+      limit: 10,
+    });
+    expect(window.items.map(e => e.seq)).toEqual([11, 12, 13, 14]);
+    expect(window.nextAfter).toBeUndefined();
+    const paged = await store.listEvents(jobId, {
+      after: 10,
+      before: 15,
+      limit: 2,
+    });
+    expect(paged.items.map(e => e.seq)).toEqual([11, 12]);
+    expect(paged.nextAfter).toBe(12);
+    // 'line 3' matches 3 and 30..39: the window keeps 30..34.
+    const search = await store.listEvents(jobId, {
+      q: 'LINE 3',
+      after: 20,
+      before: 35,
+      limit: 50,
+    });
+    expect(search.items.map(e => e.seq)).toEqual([30, 31, 32, 33, 34]);
+    expect(
+      (await store.listEvents(jobId, { before: 1, limit: 10 })).items,
+    ).toEqual([]);
+  });
+
   it('upserts and lists steps', async () => {
     const { id: jobId } = await newJob();
     const step = (index: number, extra = {}) => ({

@@ -94,6 +94,7 @@ export class JobEventLog {
     assertLimit(options.limit);
     const query = this.db<EventRow>('job_events').where('job_id', jobId);
     if (options.after !== undefined) query.where('seq', '>', options.after);
+    if (options.before !== undefined) query.where('seq', '<', options.before);
     if (options.q) {
       const pattern = `%${escapeLike(options.q)}%`;
       // SQLite's LIKE ignores ASCII case already.

@@ -101,6 +101,11 @@ export type RequestCancelResult = {
 export type ListEventsOptions = {
   /** Only events with a greater `seq`. */
   after?: number;
+  /**
+   * Only events with a smaller `seq`. With `after` it bounds a window, so a
+   * search of a huge log can go window by window, each answer quick.
+   */
+  before?: number;
   /** Page size, a positive integer. */
   limit: number;
   /** Case-insensitive substring of `stdout` or `task`, matched literally. */
