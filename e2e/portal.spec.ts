@@ -1,44 +1,68 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import {
+  admin,
+  expectNoSeriousA11yViolations,
+  screenshotForGuide,
+  SCREENSHOT_VIEWPORT,
+  signIn,
+  submitSignIn,
+} from './support';
 
-/**
- * The first admin: script/test starts the throw-away server with these
- * variables, and the server creates that user. Against a server of your own,
- * set them to an account of yours.
- */
-const admin = {
-  email: process.env.ORCH_ADMIN_EMAIL ?? 'admin@orch.test',
-  password: process.env.ORCH_ADMIN_PASSWORD ?? '',
-};
+test.use({ viewport: SCREENSHOT_VIEWPORT });
 
-async function submitSignIn(page: Page, password: string) {
+test('the sign-in page: photograph and card, accessible', async ({ page }) => {
   await page.goto('/');
-  await page.getByLabel('Email').fill(admin.email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByTestId('orch-sign-in-hero')).toBeVisible();
+  await expect(page.getByText('Forgot password?')).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+  await screenshotForGuide(page, 'sign-in');
+});
 
-async function signIn(page: Page) {
-  expect(admin.password, 'ORCH_ADMIN_PASSWORD is not set').not.toBe('');
-  await submitSignIn(page, admin.password);
-  await expect(
-    page.getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
+test('on a phone the photograph gives way to the card', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByTestId('orch-sign-in-hero')).toBeHidden();
+});
 
-test('the portal loads and shows the Orch page with live health', async ({
+test('a wrong password shows the error and keeps the sign-in form', async ({
+  page,
+}) => {
+  await submitSignIn(page, { ...admin, password: `${admin.password}-wrong` });
+
+  await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+});
+
+test('sign-in lands on the dashboard, whose widgets are live and accessible', async ({
   page,
 }) => {
   await signIn(page);
 
-  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
-  await expect(page.getByText('Ready to run jobs')).toBeVisible();
-  for (const check of ['Database: ok', 'Queue (Redis): ok', 'Workers: ok']) {
-    await expect(page.getByText(check)).toBeVisible();
+  for (const name of [
+    'Running now',
+    'Failures in the last 24 h',
+    'Containers in error',
+    'Recent jobs',
+    'Platform health',
+  ]) {
+    await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
   }
-  await page.screenshot({
-    path: '.orch/test/e2e-output/orch-page.png',
-    fullPage: true,
-  });
+  const health = page.getByTestId('dashboard-health');
+  await expect(health.getByText('Ready to run jobs')).toBeVisible();
+  for (const check of ['Database: ok', 'Queue (Redis): ok', 'Workers: ok']) {
+    await expect(health.getByText(check)).toBeVisible();
+  }
+  // The sidebar and the top bar of the shell.
+  for (const link of ['Dashboard', 'Catalog', 'Settings']) {
+    await expect(
+      page.getByRole('link', { name: link, exact: true }),
+    ).toBeVisible();
+  }
+  await expect(page.getByLabel('Environment').first()).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+  await screenshotForGuide(page, 'dashboard');
 });
 
 test('a reload resumes the session without the sign-in form', async ({
@@ -48,19 +72,71 @@ test('a reload resumes the session without the sign-in form', async ({
 
   await page.reload();
 
-  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Dashboard' }),
+  ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
 });
 
-test('a wrong password shows the error and keeps the sign-in form', async ({
+test('the environment selector is remembered', async ({ page }) => {
+  await signIn(page);
+  const selector = page.locator('#orch-environment');
+  await selector.click();
+  await page.getByRole('option', { name: 'prod' }).click();
+  await expect(page.getByText(/What is happening in prod/)).toBeVisible();
+  await page.reload();
+  await expect(page.getByText(/What is happening in prod/)).toBeVisible();
+  expect(
+    await page.evaluate(() => localStorage.getItem('orch.environment')),
+  ).toBe('prod');
+});
+
+test('the user menu shows who is signed in and signs out', async ({ page }) => {
+  await signIn(page);
+  await page.locator('#orch-user-menu-button').click();
+  const menu = page.getByRole('menu');
+  await expect(
+    menu.getByLabel('Roles').getByText('Administrator'),
+  ).toBeVisible();
+  await expect(
+    menu.getByRole('menuitem', { name: 'Change password' }),
+  ).toBeVisible();
+  await menu.getByRole('menuitem', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+});
+
+test('settings: an administrator sees every section, in English or Portuguese', async ({
   page,
 }) => {
-  await submitSignIn(page, `${admin.password}-wrong`);
+  await signIn(page);
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  for (const tab of [
+    'Preferences',
+    'Connections',
+    'Users and roles',
+    'Audit log',
+  ]) {
+    await expect(page.getByRole('tab', { name: tab })).toBeVisible();
+  }
+  await page.getByRole('tab', { name: 'Users and roles' }).click();
+  await expect(
+    page.getByRole('cell', { name: /^admin@orch\.test/ }),
+  ).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+  await screenshotForGuide(page, 'settings-users');
 
-  await expect(page.getByRole('alert')).toHaveText('Invalid email or password');
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
-  await page.screenshot({
-    path: '.orch/test/e2e-output/sign-in-error.png',
-    fullPage: true,
-  });
+  await page.getByRole('tab', { name: 'Preferences' }).click();
+  await page.locator('#orch-language').click();
+  await page.getByRole('option', { name: 'Português (Brasil)' }).click();
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Configurações' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Painel', exact: true }),
+  ).toBeVisible();
+  await page.locator('#orch-language').click();
+  await page.getByRole('option', { name: 'English' }).click();
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Settings' }),
+  ).toBeVisible();
 });

@@ -2,11 +2,17 @@ import {
   ApiBlueprint,
   PageBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { OrchClient, orchApiRef } from './api/OrchClient';
-import { jobRouteRef, rootRouteRef } from './routes';
+import {
+  dashboardRouteRef,
+  jobRouteRef,
+  rootRouteRef,
+  settingsRouteRef,
+} from './routes';
 
 export const orchApi = ApiBlueprint.make({
   params: defineParams =>
@@ -27,6 +33,87 @@ export const orchPage = PageBlueprint.make({
   },
 });
 
+/** `/`: sends people (and sign-in) to the dashboard. */
+export const orchHomeRedirect = PageBlueprint.make({
+  name: 'home',
+  params: {
+    path: '/',
+    noHeader: true,
+    loader: () =>
+      import('./components/Shell/HomeRedirect').then(m => <m.HomeRedirect />),
+  },
+});
+
+export const orchDashboardPage = PageBlueprint.make({
+  name: 'dashboard',
+  params: {
+    path: '/dashboard',
+    title: 'Dashboard',
+    routeRef: dashboardRouteRef,
+    noHeader: true,
+    loader: () =>
+      import('./components/Dashboard').then(m => <m.DashboardPage />),
+  },
+});
+
+export const orchSettingsPage = PageBlueprint.make({
+  name: 'settings',
+  params: {
+    path: '/settings',
+    title: 'Settings',
+    routeRef: settingsRouteRef,
+    noHeader: true,
+    loader: () => import('./components/Settings').then(m => <m.SettingsPage />),
+  },
+});
+
+/**
+ * Pages whose issues have not landed: an honest placeholder each. Disable
+ * one (`page:orch/containers: false` in app-config) when its real page
+ * arrives at the same path.
+ */
+export const orchContainersPlaceholder = PageBlueprint.make({
+  name: 'containers',
+  params: {
+    path: '/containers',
+    routeRef: createRouteRef(),
+    title: 'Containers',
+    noHeader: true,
+    loader: () =>
+      import('./components/Shell/ComingSoonPage').then(m => (
+        <m.ComingSoonPage page="containers" issue={7} />
+      )),
+  },
+});
+
+export const orchLogsPlaceholder = PageBlueprint.make({
+  name: 'logs',
+  params: {
+    path: '/logs',
+    routeRef: createRouteRef(),
+    title: 'Logs',
+    noHeader: true,
+    loader: () =>
+      import('./components/Shell/ComingSoonPage').then(m => (
+        <m.ComingSoonPage page="logs" issue={7} />
+      )),
+  },
+});
+
+export const orchAiPlaceholder = PageBlueprint.make({
+  name: 'ai',
+  params: {
+    path: '/ai',
+    routeRef: createRouteRef(),
+    title: 'AI',
+    noHeader: true,
+    loader: () =>
+      import('./components/Shell/ComingSoonPage').then(m => (
+        <m.ComingSoonPage page="ai" />
+      )),
+  },
+});
+
 /** `/jobs/:id`: one job, its steps and its live log. */
 export const jobPage = PageBlueprint.make({
   name: 'job',
@@ -43,6 +130,16 @@ export const jobPage = PageBlueprint.make({
 export const orchPlugin = createFrontendPlugin({
   pluginId: 'orch',
   info: { packageJson: () => import('../package.json') },
-  extensions: [orchApi, orchPage, jobPage],
+  extensions: [
+    orchApi,
+    orchPage,
+    orchHomeRedirect,
+    orchDashboardPage,
+    orchSettingsPage,
+    orchContainersPlaceholder,
+    orchLogsPlaceholder,
+    orchAiPlaceholder,
+    jobPage,
+  ],
   routes: { root: rootRouteRef },
 });

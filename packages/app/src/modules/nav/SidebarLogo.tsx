@@ -28,7 +28,12 @@ export const SidebarLogo = () => {
 
   return (
     <div className={classes.root}>
-      <Link to="/" underline="none" className={classes.link} aria-label="Home">
+      <Link
+        to="/dashboard"
+        underline="none"
+        className={classes.link}
+        aria-label="Orch, dashboard"
+      >
         {isOpen ? <LogoFull /> : <LogoIcon />}
       </Link>
     </div>

@@ -6,18 +6,13 @@ import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { OrchAuthError } from '../../auth/OrchAuthClient';
+import { orchTranslationRef } from '../../translations/ref';
+import { authErrorMessage } from './authErrorMessage';
 
 type FieldName = 'currentPassword' | 'newPassword' | 'confirmPassword';
 type FieldErrors = Partial<Record<FieldName, string>>;
-
-const POLICY_HINT =
-  'At least 12 characters; not a common password and not your email.';
-
-const LABELS = {
-  currentPassword: 'Current password',
-  newPassword: 'New password',
-} as const;
 
 /**
  * The server answers fragments ("is required") and whole sentences
@@ -28,18 +23,22 @@ function sentence(label: string, message: string) {
 }
 
 /** Splits a 400's field errors into the fields shown here and the rest. */
-function fieldErrorsOf(error: unknown): {
+function fieldErrorsOf(
+  error: unknown,
+  labels: Record<'currentPassword' | 'newPassword', string>,
+  describe: (error: unknown) => string,
+): {
   fields: FieldErrors;
   other?: string;
 } {
   if (!(error instanceof OrchAuthError) || error.fields.length === 0) {
-    return { fields: {}, other: (error as Error).message };
+    return { fields: {}, other: describe(error) };
   }
   const fields: FieldErrors = {};
   const rest: string[] = [];
   for (const { field, message } of error.fields) {
     if (field === 'currentPassword' || field === 'newPassword') {
-      const text = sentence(LABELS[field], message);
+      const text = sentence(labels[field], message);
       fields[field] = fields[field] ? `${fields[field]}. ${text}` : text;
     } else {
       rest.push(sentence(field, message));
@@ -59,6 +58,7 @@ export function ChangePasswordForm(props: {
   onCancel(): void;
 }) {
   const { email, onSubmit, onCancel } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirmPassword, setConfirmPassword] = useState('');
@@ -73,7 +73,7 @@ export function ChangePasswordForm(props: {
     }
     setError(undefined);
     if (newPassword !== confirmPassword) {
-      setFieldErrors({ confirmPassword: 'The passwords do not match' });
+      setFieldErrors({ confirmPassword: t('signIn.passwordsDiffer') });
       return;
     }
     setFieldErrors({});
@@ -81,7 +81,14 @@ export function ChangePasswordForm(props: {
     try {
       await onSubmit(currentPassword, newPassword);
     } catch (e) {
-      const { fields, other } = fieldErrorsOf(e);
+      const { fields, other } = fieldErrorsOf(
+        e,
+        {
+          currentPassword: t('signIn.currentPassword'),
+          newPassword: t('signIn.newPassword'),
+        },
+        failure => authErrorMessage(t, failure),
+      );
       setFieldErrors(fields);
       setError(other);
       setSubmitting(false);
@@ -91,13 +98,12 @@ export function ChangePasswordForm(props: {
   return (
     <Box
       component="form"
-      aria-label="Choose a new password"
+      aria-label={t('signIn.changePasswordSubtitle')}
       onSubmit={handleSubmit}
     >
       <Stack spacing={2}>
         <Typography variant="body2" color="text.secondary">
-          An administrator set the password of {email}. Choose your own to
-          continue.
+          {t('signIn.changePasswordIntro', { email })}
         </Typography>
         {/* Lets password managers file the new password under the account. */}
         <input
@@ -110,7 +116,7 @@ export function ChangePasswordForm(props: {
         />
         <TextField
           id="orch-current-password"
-          label="Current password"
+          label={t('signIn.currentPassword')}
           type="password"
           autoComplete="current-password"
           required
@@ -122,7 +128,7 @@ export function ChangePasswordForm(props: {
         />
         <TextField
           id="orch-new-password"
-          label="New password"
+          label={t('signIn.newPassword')}
           type="password"
           autoComplete="new-password"
           required
@@ -130,11 +136,11 @@ export function ChangePasswordForm(props: {
           value={newPassword}
           onChange={e => setNewPassword(e.target.value)}
           error={!!fieldErrors.newPassword}
-          helperText={fieldErrors.newPassword ?? POLICY_HINT}
+          helperText={fieldErrors.newPassword ?? t('signIn.passwordPolicy')}
         />
         <TextField
           id="orch-confirm-password"
-          label="Confirm new password"
+          label={t('signIn.confirmPassword')}
           type="password"
           autoComplete="new-password"
           required
@@ -156,15 +162,15 @@ export function ChangePasswordForm(props: {
               <CircularProgress
                 size={18}
                 color="inherit"
-                aria-label="Changing password"
+                aria-label={t('signIn.changingPassword')}
               />
             ) : undefined
           }
         >
-          Change password and continue
+          {t('signIn.changePasswordSubmit')}
         </Button>
         <Button variant="text" onClick={onCancel} disabled={submitting}>
-          Sign out
+          {t('signIn.signOut')}
         </Button>
       </Stack>
     </Box>

@@ -251,4 +251,18 @@ describe('OrchSignInPage', () => {
       }),
     ]);
   });
+
+  it('shows the photograph beside the card, credited, with Orch branding', async () => {
+    mockFetch(() => jsonResponse(200, tokenResponse()));
+    await renderPage();
+
+    const hero = screen.getByTestId('orch-sign-in-hero');
+    expect(hero.tagName).toBe('ASIDE');
+    expect(hero).toHaveTextContent('Runbooks you can trust in production');
+    expect(hero).toHaveTextContent('Photo: “Storm” © Sergey Nazarov');
+    // The card holds the only h1 and the form, in the main landmark.
+    expect(screen.getByRole('main')).toContainElement(
+      screen.getByRole('form', { name: 'Sign in' }),
+    );
+  });
 });

@@ -9,9 +9,9 @@ import {
 import {
   discoveryApiRef,
   useApi,
+  useTranslationRef,
   type IdentityApi,
 } from '@backstage/frontend-plugin-api';
-import { themes } from '@backstage/theme';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import CardContent from '@mui/material/CardContent';
@@ -23,7 +23,12 @@ import {
   OrchPasswordIdentity,
   type OrchPasswordIdentityOptions,
 } from '../../auth/OrchPasswordIdentity';
+import { orchDarkTheme } from '../../theme/orchThemes';
+import { orchTranslationRef } from '../../translations/ref';
+import { authErrorMessage } from './authErrorMessage';
 import { ChangePasswordForm } from './ChangePasswordForm';
+import { HeroPanel } from './HeroPanel';
+import { LanguageSelect } from '../Shell/LanguageSelect';
 import { OrchLogo } from './OrchLogo';
 import { SignInForm, type SignInValues } from './SignInForm';
 
@@ -35,7 +40,7 @@ export type OrchSignInPageProps = {
 // MUI's provider, not Backstage's UnifiedThemeProvider: that one also keeps a
 // stack of theme modes on <body>, and mounted in the same render as the app's
 // it pops the app's entry when it unmounts, leaving the signed-in app dark.
-const darkTheme = themes.dark.getTheme('v5') as Theme;
+const darkTheme = orchDarkTheme.getTheme('v5') as Theme;
 
 type Step =
   | { kind: 'resuming' }
@@ -43,6 +48,7 @@ type Step =
   | { kind: 'change-password'; identity: OrchPasswordIdentity };
 
 function SignInCard(props: { subtitle: string; children: ReactNode }) {
+  const { t } = useTranslationRef(orchTranslationRef);
   return (
     <Card
       component="section"
@@ -54,7 +60,7 @@ function SignInCard(props: { subtitle: string; children: ReactNode }) {
         <Stack direction="row" spacing={1.5} alignItems="center" mb={1}>
           <OrchLogo />
           <Typography id="orch-sign-in-title" component="h1" variant="h4">
-            Orch
+            {t('signIn.title')}
           </Typography>
         </Stack>
         <Typography color="text.secondary" mb={3}>
@@ -75,6 +81,7 @@ function SignInCard(props: { subtitle: string; children: ReactNode }) {
  */
 export function OrchSignInPage(props: OrchSignInPageProps) {
   const { onSignInSuccess } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const discoveryApi = useApi(discoveryApiRef);
   const options = useMemo<OrchPasswordIdentityOptions>(
     () => ({
@@ -133,31 +140,31 @@ export function OrchSignInPage(props: OrchSignInPageProps) {
       },
       (error: Error) => {
         if (!cancelled) {
-          setStep({ kind: 'sign-in', error: error.message });
+          setStep({ kind: 'sign-in', error: authErrorMessage(t, error) });
         }
       },
     );
     return () => {
       cancelled = true;
     };
-  }, [resuming, options, proceed]);
+  }, [resuming, options, proceed, t]);
 
   const signIn = async (values: SignInValues) => {
     proceed(await OrchPasswordIdentity.signIn({ ...options, ...values }));
   };
 
   let content: ReactNode;
-  let subtitle = 'Sign in to continue';
+  let subtitle: string = t('signIn.subtitle');
   if (step.kind === 'resuming') {
     content = (
       <Stack direction="row" spacing={2} alignItems="center" role="status">
-        <CircularProgress size={24} aria-label="Restoring your session" />
-        <Typography>Restoring your session…</Typography>
+        <CircularProgress size={24} aria-label={t('signIn.restoringLabel')} />
+        <Typography>{t('signIn.restoring')}</Typography>
       </Stack>
     );
   } else if (step.kind === 'change-password') {
     const { identity } = step;
-    subtitle = 'Choose a new password';
+    subtitle = t('signIn.changePasswordSubtitle');
     content = (
       <ChangePasswordForm
         email={identity.user.email}
@@ -176,19 +183,34 @@ export function OrchSignInPage(props: OrchSignInPageProps) {
 
   return (
     <ThemeProvider theme={darkTheme}>
-      {/* One column for now; the hero column goes beside it. */}
+      {/*
+        60 / 40: the photograph, then the card. Below the md breakpoint
+        (phones, narrow windows) the photograph gives way to the card.
+      */}
       <Box
-        component="main"
         sx={{
           minHeight: '100vh',
           display: 'grid',
-          placeItems: 'center',
-          p: 2,
+          gridTemplateColumns: { xs: '1fr', md: '3fr 2fr' },
           bgcolor: 'background.default',
           color: 'text.primary',
         }}
       >
-        <SignInCard subtitle={subtitle}>{content}</SignInCard>
+        <HeroPanel />
+        <Box
+          component="main"
+          sx={{
+            position: 'relative',
+            display: 'grid',
+            placeItems: 'center',
+            p: { xs: 2, sm: 4 },
+          }}
+        >
+          <Box sx={{ position: 'absolute', top: 16, right: 16 }}>
+            <LanguageSelect />
+          </Box>
+          <SignInCard subtitle={subtitle}>{content}</SignInCard>
+        </Box>
       </Box>
     </ThemeProvider>
   );

@@ -8,6 +8,9 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { orchTranslationRef } from '../../translations/ref';
+import { authErrorMessage } from './authErrorMessage';
 
 /** What the sign-in form submits. */
 export type SignInValues = {
@@ -23,6 +26,7 @@ export function SignInForm(props: {
   initialError?: string;
 }) {
   const { onSubmit } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(false);
@@ -39,17 +43,21 @@ export function SignInForm(props: {
     try {
       await onSubmit({ email: email.trim(), password, remember });
     } catch (e) {
-      setError((e as Error).message);
+      setError(authErrorMessage(t, e));
       setSubmitting(false);
     }
   };
 
   return (
-    <Box component="form" aria-label="Sign in" onSubmit={handleSubmit}>
+    <Box
+      component="form"
+      aria-label={t('signIn.submit')}
+      onSubmit={handleSubmit}
+    >
       <Stack spacing={2}>
         <TextField
           id="orch-sign-in-email"
-          label="Email"
+          label={t('signIn.email')}
           type="email"
           autoComplete="username"
           required
@@ -59,7 +67,7 @@ export function SignInForm(props: {
         />
         <TextField
           id="orch-sign-in-password"
-          label="Password"
+          label={t('signIn.password')}
           type="password"
           autoComplete="current-password"
           required
@@ -74,7 +82,7 @@ export function SignInForm(props: {
               onChange={e => setRemember(e.target.checked)}
             />
           }
-          label="Remember me"
+          label={t('signIn.rememberMe')}
         />
         {error && <Alert severity="error">{error}</Alert>}
         <Button
@@ -88,20 +96,20 @@ export function SignInForm(props: {
               <CircularProgress
                 size={18}
                 color="inherit"
-                aria-label="Signing in"
+                aria-label={t('signIn.signingIn')}
               />
             ) : undefined
           }
         >
-          Sign in
+          {t('signIn.submit')}
         </Button>
         <Typography variant="body2" color="text.secondary">
           <Box component="strong" sx={{ color: 'text.primary' }}>
-            Forgot password?
+            {t('signIn.forgotTitle')}
           </Box>{' '}
-          An administrator resets it with{' '}
-          <code>yarn orch users reset-password &lt;email&gt;</code>; you then
-          choose a new one when you sign in.
+          {t('signIn.forgotText', {
+            command: <code>yarn orch users reset-password &lt;email&gt;</code>,
+          })}
         </Typography>
       </Stack>
     </Box>

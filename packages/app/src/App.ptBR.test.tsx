@@ -1,0 +1,39 @@
+import { render, screen } from '@testing-library/react';
+import App from './App';
+
+// Its own file: the app reads its configuration once per module instance.
+describe('App in Brazilian Portuguese', () => {
+  it('speaks Brazilian Portuguese on the sign-in page when chosen', async () => {
+    localStorage.setItem('language', 'pt-BR');
+    process.env = {
+      NODE_ENV: 'test',
+      APP_CONFIG: [
+        {
+          data: {
+            app: {
+              title: 'Test',
+              extensions: [
+                {
+                  'api:app/app-language': {
+                    config: { availableLanguages: ['en', 'pt-BR'] },
+                  },
+                },
+              ],
+            },
+            backend: { baseUrl: 'http://localhost:7007' },
+          },
+          context: 'test',
+        },
+      ] as any,
+    };
+
+    render(App.createRoot());
+
+    expect(
+      await screen.findByRole('button', { name: 'Entrar' }),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Senha/)).toHaveAttribute('type', 'password');
+    expect(screen.getByText('Esqueceu a senha?')).toBeInTheDocument();
+    localStorage.removeItem('language');
+  });
+});
