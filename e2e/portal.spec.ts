@@ -65,6 +65,25 @@ test('sign-in lands on the dashboard, whose widgets are live and accessible', as
   await screenshotForGuide(page, 'dashboard');
 });
 
+test('keyboard: the first Tab offers "Skip to content", which moves focus to the page', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.evaluate(() => (document.activeElement as HTMLElement)?.blur());
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main#orch-main-content')).toBeFocused();
+  // The next Tab stops inside the page, not in the sidebar.
+  await page.keyboard.press('Tab');
+  expect(
+    await page.evaluate(
+      () => !!document.activeElement?.closest('#orch-main-content'),
+    ),
+  ).toBe(true);
+});
+
 test('a reload resumes the session without the sign-in form', async ({
   page,
 }) => {
@@ -126,6 +145,15 @@ test('settings: an administrator sees every section, in English or Portuguese', 
   await screenshotForGuide(page, 'settings-users');
 
   await page.getByRole('tab', { name: 'Preferences' }).click();
+  // Light is as readable as dark.
+  await page.getByRole('button', { name: 'Light' }).click();
+  await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+  await expect(page.getByText('Ready to run jobs')).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  await page.getByRole('button', { name: 'Dark' }).click();
+  expect(await page.evaluate(() => localStorage.getItem('theme'))).toBe('dark');
+
   await page.locator('#orch-language').click();
   await page.getByRole('option', { name: 'Português (Brasil)' }).click();
   await expect(

@@ -43,7 +43,12 @@ export async function signIn(
 
 /** A full-page screenshot for the user guide, `docs/images/<name>.png`. */
 export async function screenshotForGuide(page: Page, name: string) {
-  // Nothing may still be moving: spinners, fading alerts, the caret.
+  // Nothing may still be moving or passing: toasts, the focus ring, the caret.
+  await page
+    .locator('[class*="Toast_"]')
+    .first()
+    .waitFor({ state: 'detached', timeout: 15_000 })
+    .catch(() => undefined);
   await page.evaluate(() => (document.activeElement as HTMLElement)?.blur());
   await page.screenshot({
     path: path.join(IMAGES, `${name}.png`),

@@ -5,6 +5,11 @@ export * from './auth';
 export { OrchSignInPage } from './components/SignInPage';
 export type { OrchSignInPageProps } from './components/SignInPage';
 export { orchTranslationRef, orchTranslations } from './translations';
-export { OrchTopBar, ORCH_MAIN_CONTENT_ID } from './components/Shell';
+export {
+  OrchMainContent,
+  OrchTopBar,
+  ORCH_MAIN_CONTENT_ID,
+  SkipLink,
+} from './components/Shell';
 export { OrchLogo } from './components/SignInPage/OrchLogo';
 export { orchDarkTheme, orchLightTheme } from './theme/orchThemes';

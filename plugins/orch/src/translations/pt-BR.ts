@@ -116,6 +116,8 @@ const ptBR = createTranslationMessages({
       'O monitoramento de contêineres chega com o plugin do Portainer (issue 7). Até lá o Orch não mostra dados de contêineres em vez de adivinhar.',
     'dashboard.containers.unreachable':
       'O serviço de monitoramento não respondeu.',
+    'dashboard.containers.forbidden':
+      'Seus papéis não incluem ler contêineres.',
     'dashboard.containers.empty': 'Nenhum contêiner com erro.',
     'dashboard.containers.count_one': 'contêiner com erro',
     'dashboard.containers.count_other': 'contêineres com erro',

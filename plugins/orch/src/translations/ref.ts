@@ -132,6 +132,7 @@ export const orchTranslationRef = createTranslationRef({
         notConfiguredText:
           'Container monitoring arrives with the Portainer plugin (issue 7). Until then Orch shows no container data rather than a guess.',
         unreachable: 'The monitoring service did not answer.',
+        forbidden: 'Your roles do not include reading containers.',
         empty: 'No container in error.',
         count_one: 'container in error',
         count_other: 'containers in error',

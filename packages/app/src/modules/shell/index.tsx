@@ -5,12 +5,13 @@ import {
 } from '@backstage/frontend-plugin-api';
 import appPlugin from '@backstage/plugin-app';
 import {
+  OrchMainContent,
   OrchTopBar,
-  ORCH_MAIN_CONTENT_ID,
+  SkipLink,
 } from '@internal/backstage-plugin-orch';
 
 /**
- * The app's frame: Backstage's sidebar on the left; on the right Orch's top
+ * The app's frame: a skip link first, Backstage's sidebar on the left; on the right Orch's top
  * bar (environment, user menu) above the page. Replaces `app/layout`, which
  * puts the page straight beside the sidebar.
  */
@@ -18,23 +19,21 @@ const orchLayout = appPlugin.getExtension('app/layout').override({
   factory: (_originalFactory, { inputs }) => [
     coreExtensionData.reactElement(
       <SidebarPage>
+        <SkipLink />
         {inputs.nav.get(coreExtensionData.reactElement)}
         <div
           style={{
             display: 'flex',
             flexDirection: 'column',
             minWidth: 0,
+            minHeight: '100vh',
             flexGrow: 1,
           }}
         >
           <OrchTopBar />
-          <main
-            id={ORCH_MAIN_CONTENT_ID}
-            tabIndex={-1}
-            style={{ flexGrow: 1, outline: 'none' }}
-          >
+          <OrchMainContent>
             {inputs.content.get(coreExtensionData.reactElement)}
-          </main>
+          </OrchMainContent>
         </div>
       </SidebarPage>,
     ),

@@ -179,6 +179,16 @@ describe('DashboardPage', () => {
     expect(within(card).getByText('db · local')).toBeInTheDocument();
   });
 
+  it("says so when the user's roles do not include reading containers", async () => {
+    await render({
+      jobs: {},
+      monitoring: () => new Response('{}', { status: 403 }),
+    });
+    expect(
+      await screen.findByText('Your roles do not include reading containers.'),
+    ).toBeInTheDocument();
+  });
+
   it('shows the error and a retry when jobs cannot be read', async () => {
     await render({ jobs: {}, failJobs: true });
     const card = await screen.findByTestId('dashboard-running');

@@ -156,6 +156,12 @@ export function ContainersCard(props: LoadState & { value?: ContainerHealth }) {
         {t('dashboard.containers.notConfiguredText')}
       </Alert>
     );
+  } else if (value && value.forbidden) {
+    body = (
+      <Typography color="text.secondary">
+        {t('dashboard.containers.forbidden')}
+      </Typography>
+    );
   } else if (value && value.configured) {
     body = (
       <>

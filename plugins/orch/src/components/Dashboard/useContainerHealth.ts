@@ -27,7 +27,10 @@ export type FailingContainer = Container & { endpoint: string };
 
 export type ContainerHealth =
   | { configured: false }
+  /** Installed, but the user's roles do not grant reading containers. */
+  | { configured: true; forbidden: true }
   | {
+      forbidden?: false;
       configured: true;
       endpoints: number;
       unreachable: string[];
@@ -56,9 +59,14 @@ export function useContainerHealth(environment?: string) {
   const fetchApi = useApi(fetchApiRef);
   return useLivePoll<ContainerHealth>(async () => {
     const base = await discoveryApi.getBaseUrl('portainer');
+    let forbidden = false;
     const get = async <T>(path: string): Promise<T | undefined> => {
       const response = await fetchApi.fetch(`${base}${path}`);
       if (response.status === 404) {
+        return undefined;
+      }
+      if (response.status === 403) {
+        forbidden = true;
         return undefined;
       }
       if (!response.ok) {
@@ -67,6 +75,9 @@ export function useContainerHealth(environment?: string) {
       return response.json();
     };
     const endpoints = await get<{ items: Endpoint[] }>('/v1/endpoints');
+    if (forbidden) {
+      return { configured: true, forbidden: true };
+    }
     if (!endpoints) {
       return { configured: false };
     }

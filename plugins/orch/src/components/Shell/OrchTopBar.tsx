@@ -1,6 +1,5 @@
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import Box from '@mui/material/Box';
-import Link from '@mui/material/Link';
 import { orchTranslationRef } from '../../translations/ref';
 import { EnvironmentSelect } from './EnvironmentSelect';
 import { UserMenu } from './UserMenu';
@@ -9,8 +8,8 @@ import { UserMenu } from './UserMenu';
 export const ORCH_MAIN_CONTENT_ID = 'orch-main-content';
 
 /**
- * The bar above every page: a skip link for keyboard users, the global
- * environment selector and the user menu.
+ * The bar above every page: the global environment selector and the user
+ * menu.
  * @public
  */
 export function OrchTopBar() {
@@ -34,22 +33,6 @@ export function OrchTopBar() {
         borderColor: 'divider',
       }}
     >
-      <Link
-        href={`#${ORCH_MAIN_CONTENT_ID}`}
-        sx={{
-          position: 'absolute',
-          left: -10000,
-          '&:focus': {
-            left: 16,
-            zIndex: 1,
-            px: 2,
-            py: 1,
-            bgcolor: 'background.paper',
-          },
-        }}
-      >
-        {t('shell.topBar.skipToContent')}
-      </Link>
       <EnvironmentSelect />
       <Box sx={{ flexGrow: 1 }} />
       <UserMenu />
