@@ -69,6 +69,7 @@ const ptBR = createTranslationMessages({
     'signIn.language': 'Idioma',
 
     'shell.nav.label': 'Navegação principal',
+    'shell.nav.search': 'Buscar',
     'shell.nav.dashboard': 'Painel',
     'shell.nav.catalog': 'Catálogo',
     'shell.nav.runbooks': 'Runbooks',

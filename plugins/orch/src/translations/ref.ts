@@ -76,6 +76,7 @@ export const orchTranslationRef = createTranslationRef({
     shell: {
       nav: {
         label: 'Main navigation',
+        search: 'Search',
         dashboard: 'Dashboard',
         catalog: 'Catalog',
         runbooks: 'Runbooks',

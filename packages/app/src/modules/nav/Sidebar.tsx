@@ -120,7 +120,11 @@ function OrchSidebar(props: { navItems: NavContentNavItems }) {
   return (
     <Sidebar>
       <SidebarLogo />
-      <SidebarGroup label="Search" icon={<SearchIcon />} to="/search">
+      <SidebarGroup
+        label={t('shell.nav.search')}
+        icon={<SearchIcon />}
+        to="/search"
+      >
         <SidebarSearchModal />
       </SidebarGroup>
       <SidebarDivider />
