@@ -10,7 +10,9 @@ import { OrchClient, orchApiRef } from './api/OrchClient';
 import {
   dashboardRouteRef,
   jobRouteRef,
+  jobsRouteRef,
   rootRouteRef,
+  runbooksRouteRef,
   settingsRouteRef,
 } from './routes';
 
@@ -28,8 +30,7 @@ export const orchPage = PageBlueprint.make({
     path: '/orch',
     title: 'Orch',
     routeRef: rootRouteRef,
-    loader: () =>
-      import('./components/OrchPage').then(m => <m.OrchPage />),
+    loader: () => import('./components/OrchPage').then(m => <m.OrchPage />),
   },
 });
 
@@ -126,6 +127,31 @@ export const jobPage = PageBlueprint.make({
   },
 });
 
+/** `/runbooks` (catalog) and `/runbooks/:name/execute` (the form). */
+export const orchRunbooksPage = PageBlueprint.make({
+  name: 'runbooks',
+  params: {
+    path: '/runbooks',
+    title: 'Runbooks',
+    routeRef: runbooksRouteRef,
+    noHeader: true,
+    loader: () =>
+      import('./components/RunbooksPage').then(m => <m.RunbooksPage />),
+  },
+});
+
+/** `/jobs`: the jobs list; each row opens `/jobs/:id`. */
+export const orchJobsPage = PageBlueprint.make({
+  name: 'jobs',
+  params: {
+    path: '/jobs',
+    title: 'Jobs',
+    routeRef: jobsRouteRef,
+    noHeader: true,
+    loader: () => import('./components/JobsPage').then(m => <m.JobsPage />),
+  },
+});
+
 /** The Orch frontend plugin. @public */
 export const orchPlugin = createFrontendPlugin({
   pluginId: 'orch',
@@ -140,6 +166,8 @@ export const orchPlugin = createFrontendPlugin({
     orchLogsPlaceholder,
     orchAiPlaceholder,
     jobPage,
+    orchRunbooksPage,
+    orchJobsPage,
   ],
   routes: { root: rootRouteRef },
 });

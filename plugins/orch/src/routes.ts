@@ -1,4 +1,7 @@
-import { createRouteRef } from '@backstage/frontend-plugin-api';
+import {
+  createRouteRef,
+  createSubRouteRef,
+} from '@backstage/frontend-plugin-api';
 
 export const rootRouteRef = createRouteRef();
 
@@ -16,3 +19,9 @@ export const dashboardRouteRef = createRouteRef();
 
 /** Settings (preferences, connections, users, audit), `/settings`. */
 export const settingsRouteRef = createRouteRef();
+
+/** The execute form of one runbook, `/runbooks/:name/execute`. */
+export const runbookExecuteRouteRef = createSubRouteRef({
+  parent: runbooksRouteRef,
+  path: '/:name/execute',
+});

@@ -1,5 +1,6 @@
 import { createTranslationMessages } from '@backstage/frontend-plugin-api';
 import { orchTranslationRef } from './ref';
+import { runbooksMessagesPtBR } from './runbooksMessages.pt-BR';
 
 /**
  * Brazilian Portuguese. Not `full`: a key missing here falls back to
@@ -9,6 +10,7 @@ const ptBR = createTranslationMessages({
   ref: orchTranslationRef,
   full: false,
   messages: {
+    ...runbooksMessagesPtBR,
     'common.loading': 'Carregando…',
     'common.retry': 'Tentar de novo',
     'common.cancel': 'Cancelar',

@@ -1,4 +1,5 @@
 import { createTranslationRef } from '@backstage/frontend-plugin-api';
+import { runbooksMessages } from './runbooksMessages';
 
 /**
  * Every user-facing text of the Orch frontend, in English. Each screen keeps
@@ -11,6 +12,7 @@ import { createTranslationRef } from '@backstage/frontend-plugin-api';
 export const orchTranslationRef = createTranslationRef({
   id: 'orch',
   messages: {
+    ...runbooksMessages,
     common: {
       loading: 'Loading…',
       retry: 'Retry',
