@@ -163,6 +163,7 @@ const ptBR = createTranslationMessages({
     'settings.connections.intro':
       'Credenciais que os jobs usam, por ambiente. Os segredos são criptografados e nunca mais exibidos.',
     'settings.connections.empty': 'Nenhuma conexão em {{environment}} ainda.',
+    'settings.connections.emptyAll': 'Nenhuma conexão ainda.',
     'settings.connections.add': 'Nova conexão',
     'settings.connections.name': 'Nome',
     'settings.connections.type': 'Tipo',

@@ -191,6 +191,7 @@ export const orchTranslationRef = createTranslationRef({
         intro:
           'Credentials jobs use, per environment. Secrets are encrypted and never shown again.',
         empty: 'No connection in {{environment}} yet.',
+        emptyAll: 'No connection yet.',
         add: 'New connection',
         name: 'Name',
         type: 'Type',

@@ -99,9 +99,9 @@ export function ConnectionsPanel() {
   } else if (value && value.items.length === 0) {
     body = (
       <Typography color="text.secondary">
-        {t('settings.connections.empty', {
-          environment: environment ?? t('shell.topBar.allEnvironments'),
-        })}
+        {environment
+          ? t('settings.connections.empty', { environment })
+          : t('settings.connections.emptyAll')}
       </Typography>
     );
   } else if (value) {
