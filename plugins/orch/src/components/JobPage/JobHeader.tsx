@@ -114,7 +114,8 @@ export function JobDownloads(props: {
             size="small"
             disabled={busy === a.name}
             onClick={() => download(a)}
-            aria-label={`Download ${a.name} (${formatBytes(a.size)})`}
+            // The accessible name starts with the visible text (WCAG 2.5.3).
+            aria-label={`${a.name} · ${formatBytes(a.size)}, download`}
           >
             {a.name} · {formatBytes(a.size)}
           </Button>

@@ -176,7 +176,7 @@ describe('JobView', () => {
     expect(screen.getByText('localhost')).toBeInTheDocument();
 
     expect(
-      screen.getByRole('button', { name: 'Download logs.ndjson (2.0 kB)' }),
+      screen.getByRole('button', { name: 'logs.ndjson · 2.0 kB, download' }),
     ).toBeInTheDocument();
     expect(await screen.findByText('event 8')).toBeInTheDocument();
   });
