@@ -9,7 +9,6 @@ import Autocomplete from '@mui/material/Autocomplete';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -24,6 +23,7 @@ import { orchApiRef } from '../../api/OrchClient';
 import { orchTranslationRef } from '../../translations/ref';
 import { useFormatters } from '../Dashboard/formatting';
 import { errorMessage, queryString } from './apiErrors';
+import { ListStatus, listStatusShows } from './ListStatus';
 
 type Filters = {
   actor: string;
@@ -107,26 +107,13 @@ export function AuditPanel() {
     setDraft(d => ({ ...d, [key]: value }));
 
   let body;
-  if (first.error) {
+  if (listStatusShows(first, entries.length)) {
     body = (
-      <Alert
-        severity="error"
-        action={
-          <Button color="inherit" size="small" onClick={first.retry}>
-            {t('common.retry')}
-          </Button>
-        }
-      >
-        {errorMessage(first.error)}
-      </Alert>
-    );
-  } else if (first.loading && !first.value) {
-    body = <CircularProgress aria-label={t('common.loading')} />;
-  } else if (entries.length === 0) {
-    body = (
-      <Typography color="text.secondary">
-        {t('settings.audit.empty')}
-      </Typography>
+      <ListStatus
+        state={first}
+        count={entries.length}
+        emptyText={t('settings.audit.empty')}
+      />
     );
   } else {
     body = (

@@ -4,10 +4,8 @@ import {
   userManagePermission,
   type OrchRole,
 } from '@internal/backstage-plugin-orch-common';
-import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import CircularProgress from '@mui/material/CircularProgress';
 import IconButton from '@mui/material/IconButton';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -25,7 +23,8 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { orchApiRef } from '../../api/OrchClient';
 import { useOrchMe } from '../../hooks/useOrchMe';
 import { orchTranslationRef } from '../../translations/ref';
-import { errorMessage, queryString } from './apiErrors';
+import { queryString } from './apiErrors';
+import { ListStatus, listStatusShows } from './ListStatus';
 import { UserDialog, type OrchUser } from './UserDialog';
 
 type UserPage = { items: OrchUser[]; nextCursor?: string };
@@ -63,26 +62,13 @@ export function UsersPanel() {
   const users = [...(first.value?.items ?? []), ...extra];
 
   let body;
-  if (first.error) {
+  if (listStatusShows(first, users.length)) {
     body = (
-      <Alert
-        severity="error"
-        action={
-          <Button color="inherit" size="small" onClick={first.retry}>
-            {t('common.retry')}
-          </Button>
-        }
-      >
-        {errorMessage(first.error)}
-      </Alert>
-    );
-  } else if (first.loading && !first.value) {
-    body = <CircularProgress aria-label={t('common.loading')} />;
-  } else if (users.length === 0) {
-    body = (
-      <Typography color="text.secondary">
-        {t('settings.users.empty')}
-      </Typography>
+      <ListStatus
+        state={first}
+        count={users.length}
+        emptyText={t('settings.users.empty')}
+      />
     );
   } else {
     body = (
