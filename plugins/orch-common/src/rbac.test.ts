@@ -104,6 +104,23 @@ const templateManagement = createPermission({
   name: 'scaffolder.template.management',
   attributes: {},
 });
+// As portainer-common declares them.
+const containerRead = createPermission({
+  name: 'portainer.container.read',
+  attributes: { action: 'read' },
+});
+const logsRead = createPermission({
+  name: 'portainer.logs.read',
+  attributes: { action: 'read' },
+});
+const incidentManage = createPermission({
+  name: 'portainer.incident.manage',
+  attributes: { action: 'update' },
+});
+const portainerFuture = createPermission({
+  name: 'portainer.endpoint.manage',
+  attributes: { action: 'update' },
+});
 
 describe('rolesAllow', () => {
   it('has a row for every orch permission', () => {
@@ -167,6 +184,10 @@ describe('rolesAllow', () => {
     [stepRead, { admin: true, operator: true, viewer: true }],
     [dryRun, { admin: true, operator: false, viewer: false }],
     [templateManagement, { admin: true, operator: false, viewer: false }],
+    [containerRead, { admin: true, operator: true, viewer: true }],
+    [logsRead, { admin: true, operator: true, viewer: true }],
+    [incidentManage, { admin: true, operator: true, viewer: false }],
+    [portainerFuture, { admin: true, operator: false, viewer: false }],
   ];
 
   describe.each(nonOrch.map(([p, row]) => [p.name, p, row] as const))(

@@ -69,13 +69,15 @@ export const orchRolePermissions: Readonly<
 /**
  * Permissions of other plugins that a role grants by name, on top of every
  * permission whose `attributes.action` is `read` (which operators and viewers
- * both get). Operators may use software templates; viewers may look at them.
+ * both get). Operators may use software templates and acknowledge or resolve
+ * container incidents; viewers may look at them.
  * @public
  */
 export const nonOrchRolePermissions: Readonly<
   Record<Exclude<OrchRole, 'admin'>, readonly string[]>
 > = {
   operator: [
+    'portainer.incident.manage',
     'scaffolder.task.create',
     'scaffolder.task.read',
     'scaffolder.task.cancel',
