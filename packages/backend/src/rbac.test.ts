@@ -73,6 +73,8 @@ const ROUTES: Route[] = [
   },
   { method: 'PATCH', path: '/v1/connections/:id', allowed: ADMINS, request: async f => ({ path: `/v1/connections/${await f.connectionId()}`, body: { description: 'matrix' } }) },
   { method: 'DELETE', path: '/v1/connections/:id', allowed: ADMINS, request: async f => ({ path: `/v1/connections/${await f.connectionId()}` }) },
+  // Service-to-service, and only for the portainer plugin: no user reads a secret.
+  { method: 'POST', path: '/v1/connections/:id/credentials', allowed: 'service', request: async f => ({ path: `/v1/connections/${await f.connectionId()}/credentials`, body: {} }) },
 
   { method: 'GET', path: '/v1/audit', allowed: ADMINS, request: () => ({ path: '/v1/audit' }) },
 

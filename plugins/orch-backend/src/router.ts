@@ -15,6 +15,7 @@ import { authRoutes } from './routes/authRoutes';
 import { userRoutes } from './routes/userRoutes';
 import { connectionRoutes } from './routes/connectionRoutes';
 import { createGuards } from './routes/guards';
+import { internalRoutes } from './routes/internalRoutes';
 import { jobRoutes } from './routes/jobRoutes';
 import { runbookRoutes } from './routes/runbookRoutes';
 import type { AuditService } from './service/AuditService';
@@ -74,6 +75,7 @@ export async function createRouter(
   jobRoutes(router, options, guards);
   connectionRoutes(router, options, guards);
   auditRoutes(router, options, guards);
+  internalRoutes(router, options);
 
   // Field-level validation errors keep Backstage's error body and add the
   // failing fields; body-parser's own errors (413, malformed JSON) keep

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'connection.create',
   'connection.update',
   'connection.delete',
+  'connection.credentials.read',
   'user.create',
   'user.update',
   'user.enable',

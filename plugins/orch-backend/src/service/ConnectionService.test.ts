@@ -1,4 +1,8 @@
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   DatabaseConnectionStore,
   DatabaseJobStore,
@@ -256,6 +260,25 @@ describe.each(databases.eachSupportedId())('ConnectionService (%s)', id => {
       { private_key: CANARY },
       { token: CANARY },
     ]);
+  });
+
+  it('reads the credentials of the allowed types only', async () => {
+    const portainer = await create('portainer');
+    const gh = await create('github');
+    expect(
+      await service.readCredentials(portainer.id, ['portainer', 'docker']),
+    ).toMatchObject({
+      id: portainer.id,
+      type: 'portainer',
+      config: { url: 'https://portainer.example', endpoint_id: 2 },
+      secrets: { api_key: CANARY },
+    });
+    await expect(
+      service.readCredentials(gh.id, ['portainer', 'docker']),
+    ).rejects.toThrow(NotAllowedError);
+    await expect(
+      service.readCredentials('nope', ['portainer']),
+    ).rejects.toThrow(NotFoundError);
   });
 
   it('rotates keys and reports rows it cannot decrypt', async () => {

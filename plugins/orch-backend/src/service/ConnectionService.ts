@@ -1,4 +1,4 @@
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   CONNECTION_TYPES,
   connectionSchemas,
@@ -200,6 +200,25 @@ export class ConnectionService {
         { field: 'connections', message: (e as Error).message },
       ]);
     }
+  }
+
+  /**
+   * One connection with its secrets in clear, for another backend plugin
+   * that talks to what it points at (the portainer plugin). Only the
+   * `types` given may be read: any other type is refused (403).
+   */
+  async readCredentials(
+    id: string,
+    types: readonly ConnectionType[],
+  ): Promise<ResolvedConnection> {
+    const record = await this.record(id);
+    if (!types.includes(record.type as ConnectionType)) {
+      throw new NotAllowedError(
+        `Connection ${id} is of type ${record.type}; only ${types.join(', ')} credentials can be read`,
+      );
+    }
+    const [resolved] = await this.vault.resolve([id], [record.type]);
+    return resolved;
   }
 
   /** Re-encrypts every connection under `newBox` (see `ConnectionVault.rotate`). */
