@@ -1,0 +1,1 @@
+export { portainerPlugin as default } from './plugin';
