@@ -1,0 +1,53 @@
+/*
+ * yarn bench monitoring — Docker monitoring against its anchors, measured in
+ * one run, on the real dockerd.
+ *
+ * Parts (one module each under bench/monitoring/):
+ *  - incidents.ts: container death → incident visible (p50/p99), and a burst
+ *    of 1,000 events/s for 10 s with no event lost — portainer-node's
+ *    watcher, engine and store, on SQLite and (when
+ *    BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING or
+ *    ORCH_BENCH_POSTGRES_URL is set) Postgres.
+ *
+ * Knobs: BENCH_DEATHS (30), BENCH_BURST_SECONDS (10).
+ */
+import { mkdirSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+import { incidentBenchmarks, type Row } from './monitoring/incidents';
+
+const ROOT = resolve(__dirname, '..');
+
+function printTable(rows: Row[]) {
+  const header: Row = ['Measure', 'Anchor', 'Orch', 'Ratio', 'Target'];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map(r => r[i].length)),
+  );
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
+  rows.forEach(r => console.log(line(r)));
+}
+
+async function main() {
+  const incidents = await incidentBenchmarks();
+  const rows = [...incidents.rows];
+  console.log('\nmonitoring benchmark — real dockerd\n');
+  printTable(rows);
+  if (incidents.note) console.log(`\n${incidents.note}`);
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(
+    join(ROOT, 'bench/results/monitoring.json'),
+    JSON.stringify(
+      { date: new Date().toISOString(), rows, notes: incidents.note },
+      null,
+      2,
+    ),
+  );
+  process.exit(incidents.ok ? 0 : 1);
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import { readDurationFromConfig, type Config } from '@backstage/config';
+import { durationToMilliseconds, type HumanDuration } from '@backstage/types';
+
+/**
+ * `portainer.incidents.*` (see config.d.ts), defaults applied.
+ * @public
+ */
+export type IncidentsConfig = {
+  /** For {@link IncidentEngineOptions.quietPeriodMs}. */
+  quietPeriodMs: number;
+  /** For {@link DockerContextCollectorOptions.logLines}. */
+  logLines: number;
+  /** Age after which `pruneEvents` deletes stored events. */
+  eventRetentionMs: number;
+};
+
+function durationMs(
+  config: Config,
+  key: string,
+  fallback: HumanDuration,
+): number {
+  return durationToMilliseconds(
+    config.has(key) ? readDurationFromConfig(config, { key }) : fallback,
+  );
+}
+
+/**
+ * Reads `portainer.incidents.*` from the app config.
+ * @public
+ */
+export function readIncidentsConfig(config: Config): IncidentsConfig {
+  return {
+    quietPeriodMs: durationMs(config, 'portainer.incidents.quietPeriod', {
+      minutes: 5,
+    }),
+    logLines: config.getOptionalNumber('portainer.incidents.logLines') ?? 100,
+    eventRetentionMs: durationMs(config, 'portainer.incidents.eventRetention', {
+      days: 14,
+    }),
+  };
+}
