@@ -13,3 +13,4 @@ export * from './connections';
 export * from './audit';
 export * from './rbac';
 export * from './auth';
+export * from './project';

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './orchProjectManifestSchema';
+export * from './expressions';
+export * from './parseOrchManifest';
