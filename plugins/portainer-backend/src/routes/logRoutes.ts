@@ -1,7 +1,7 @@
 import { logsReadPermission } from '@internal/backstage-plugin-portainer-common';
 import type { Router } from 'express';
 import type { PortainerServices } from '../router';
-import { dockerSince } from '../service/docker/LogDecoder';
+import { dockerSince } from '@internal/backstage-plugin-portainer-node';
 import type { Guards } from './guards';
 import { QueryReader } from './params';
 

@@ -3,7 +3,7 @@ import {
   type ContainerState,
 } from '@internal/backstage-plugin-portainer-common';
 import type { Request } from 'express';
-import { dockerSince } from '../service/docker/LogDecoder';
+import { dockerSince } from '@internal/backstage-plugin-portainer-node';
 import { InputValidationError, type FieldError } from '../service/errors';
 
 const ENDPOINT_ID =

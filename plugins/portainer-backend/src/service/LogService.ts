@@ -5,7 +5,7 @@ import type {
 } from '@internal/backstage-plugin-portainer-common';
 import type { PortainerConfig } from './config';
 import { deadline, DockerApiError } from './docker/DockerApi';
-import { LogDecoder } from './docker/LogDecoder';
+import { LogDecoder } from '@internal/backstage-plugin-portainer-node';
 import {
   endpointError,
   type EndpointRegistry,

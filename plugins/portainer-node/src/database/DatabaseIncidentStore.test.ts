@@ -2,7 +2,11 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { orchTestDatabases } from '@internal/backstage-plugin-orch-node/testUtils';
 import type { Knex } from 'knex';
 import type { DockerEvent } from '../events/types';
-import type { IncidentSubject, NewIncident } from '../incidents/types';
+import type {
+  IncidentListResult,
+  IncidentSubject,
+  NewIncident,
+} from '../incidents/types';
 import { DatabaseIncidentStore } from './DatabaseIncidentStore';
 
 jest.setTimeout(60_000);
@@ -303,7 +307,10 @@ describe.each(databases.eachSupportedId())('DatabaseIncidentStore (%s)', id => {
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await store.listIncidents({}, { cursor, limit: 3 });
+        const page: IncidentListResult = await store.listIncidents(
+          {},
+          { cursor, limit: 3 },
+        );
         expect(page.items.length).toBeLessThanOrEqual(3);
         seen.push(...page.items.map(i => i.id));
         cursor = page.nextCursor;

@@ -5,7 +5,7 @@ import {
 } from '@internal/backstage-plugin-portainer-common';
 import type Docker from 'dockerode';
 import type { DockerEvent } from '../events/types';
-import { parseDockerLogs } from '../logs/DockerLogDemuxer';
+import { parseDockerLogs } from '../logs/LogDecoder';
 import type { ContextCollector, SubjectState } from './ContextCollector';
 import { maskSecrets, redactEnv, redactLabelValues } from './redaction';
 import type {

@@ -18,6 +18,7 @@ const HEADER_SIZE = 8;
  * uint32 big-endian) and the payload. A chunk may end anywhere in a frame
  * and a line may span frames, so each stream keeps its partial line and its
  * own UTF-8 decoder. With a TTY the output is one raw stream: stdout.
+ * @public
  */
 export class LogDecoder {
   private pending: Buffer = Buffer.alloc(0);
@@ -110,6 +111,7 @@ export class LogDecoder {
  * Docker's `since` (`seconds.nanoseconds`) for an RFC 3339 time such as a
  * log line's `ts`, plus `plusNanos` (1 to resume strictly after a line).
  * Undefined when `value` is not such a time.
+ * @public
  */
 export function dockerSince(value: string, plusNanos = 0): string | undefined {
   const m =
@@ -124,4 +126,16 @@ export function dockerSince(value: string, plusNanos = 0): string | undefined {
   seconds += nanos / 1_000_000_000n;
   nanos %= 1_000_000_000n;
   return `${seconds}.${nanos.toString().padStart(9, '0')}`;
+}
+
+/**
+ * Decodes a whole `/containers/{id}/logs` answer (a snapshot) into lines.
+ * @public
+ */
+export function parseDockerLogs(
+  bytes: Buffer,
+  options: { tty: boolean; timestamps: boolean; maxLineLength?: number },
+): LogLine[] {
+  const decoder = new LogDecoder(options);
+  return [...decoder.push(bytes), ...decoder.end()];
 }
