@@ -20,6 +20,23 @@ export interface Config {
        * @defaultValue 14 days
        */
       eventRetention?: HumanDuration | string;
+      /**
+       * Whether the portainer plugin watches Docker events and opens
+       * incidents (the local socket and every `docker` connection).
+       * @defaultValue true
+       */
+      enabled?: boolean;
+      /**
+       * Watch only containers and services carrying one of these labels
+       * (`key` or `key=value`); every container when empty.
+       */
+      labels?: string[];
+      /**
+       * How often quiet incidents are resolved, old events pruned and the
+       * `docker` connections re-read.
+       * @defaultValue 30 seconds
+       */
+      housekeepingInterval?: HumanDuration | string;
     };
   };
 }

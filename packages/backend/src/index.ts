@@ -26,4 +26,5 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@internal/backstage-plugin-orch-backend'));
+backend.add(import('@internal/backstage-plugin-portainer-backend'));
 backend.start();

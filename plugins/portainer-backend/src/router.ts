@@ -1,15 +1,19 @@
 import type {
+  AuditorService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import express, { type Request, type Response } from 'express';
 import Router from 'express-promise-router';
 import { createGuards } from './routes/guards';
+import { incidentRoutes } from './routes/incidentRoutes';
 import { inventoryRoutes } from './routes/inventoryRoutes';
 import { logRoutes } from './routes/logRoutes';
 import type { PortainerConfig } from './service/config';
 import type { ContainerService } from './service/ContainerService';
 import type { EndpointService } from './service/EndpointService';
+import type { IncidentMonitor } from './service/IncidentMonitor';
+import type { IncidentService } from './service/IncidentService';
 import {
   EndpointUnavailableError,
   InputValidationError,
@@ -17,9 +21,7 @@ import {
 import type { LogService } from './service/LogService';
 
 /**
- * The services behind the routes. The incidents service (events →
- * incidents, from plugins/portainer-node) joins here with its own route
- * module, registered in {@link createRouter} like the others.
+ * The services behind the routes.
  * @public
  */
 export type PortainerServices = {
@@ -27,10 +29,14 @@ export type PortainerServices = {
   endpoints: EndpointService;
   containers: ContainerService;
   logs: LogService;
+  incidents: IncidentService;
+  /** Undefined when `portainer.incidents.enabled` is false. */
+  monitor?: IncidentMonitor;
 };
 
 /** @public */
 export type RouterOptions = {
+  auditor: AuditorService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   services: PortainerServices;
@@ -45,6 +51,7 @@ export async function createRouter(
 
   inventoryRoutes(router, options.services, guards);
   logRoutes(router, options.services, guards);
+  incidentRoutes(router, options.services, guards, options.auditor);
 
   // 400 with the failing fields; 502/503 naming the endpoint. Everything else
   // goes to Backstage's error middleware (404, 401, 403, …).

@@ -12,6 +12,12 @@ export type IncidentsConfig = {
   logLines: number;
   /** Age after which `pruneEvents` deletes stored events. */
   eventRetentionMs: number;
+  /** Whether events are watched and incidents opened at all. */
+  enabled: boolean;
+  /** Docker `label` filters of the watchers; empty for every container. */
+  labels: string[];
+  /** Period of quiet resolution, event pruning and connection refresh. */
+  housekeepingIntervalMs: number;
 };
 
 function durationMs(
@@ -37,5 +43,12 @@ export function readIncidentsConfig(config: Config): IncidentsConfig {
     eventRetentionMs: durationMs(config, 'portainer.incidents.eventRetention', {
       days: 14,
     }),
+    enabled: config.getOptionalBoolean('portainer.incidents.enabled') ?? true,
+    labels: config.getOptionalStringArray('portainer.incidents.labels') ?? [],
+    housekeepingIntervalMs: durationMs(
+      config,
+      'portainer.incidents.housekeepingInterval',
+      { seconds: 30 },
+    ),
   };
 }

@@ -8,6 +8,8 @@ import { InputValidationError, type FieldError } from '../service/errors';
 
 const ENDPOINT_ID =
   /^(local|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const UUID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A container id (or prefix) or name.
 const CONTAINER_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const MAX_LABEL_FILTERS = 10;
@@ -50,8 +52,30 @@ export class QueryReader {
     return value.toLowerCase();
   }
 
+  /** `endpointId` when given (incident filters), checked like {@link QueryReader.endpointId}. */
+  optionalEndpointId(): string | undefined {
+    if (this.single('endpointId') === undefined) return undefined;
+    return this.endpointId();
+  }
+
   string(name: string): string | undefined {
     return this.single(name);
+  }
+
+  /** One or more of `allowed`, as `name=a&name=b` or `name=a,b`. */
+  someOf<T extends string>(
+    name: string,
+    allowed: readonly T[],
+  ): T[] | undefined {
+    const raw = this.query[name];
+    if (raw === undefined || raw === '') return undefined;
+    const list = (Array.isArray(raw) ? raw : [raw]).flatMap(v =>
+      typeof v === 'string' ? v.split(',') : [''],
+    );
+    if (!list.length || !list.every(v => (allowed as readonly string[]).includes(v))) {
+      return this.fail(name, `must be one or more of ${allowed.join(', ')}`);
+    }
+    return [...new Set(list)] as T[];
   }
 
   status(): ContainerState | undefined {
@@ -123,6 +147,12 @@ export class QueryReader {
     if (!CONTAINER_REF.test(value))
       this.fail('id', 'must be a container id or name');
     return value;
+  }
+
+  /** The `:id` of an incident route. */
+  uuid(value: string): string {
+    if (!UUID.test(value)) this.fail('id', 'must be an incident id');
+    return value.toLowerCase();
   }
 
   done() {

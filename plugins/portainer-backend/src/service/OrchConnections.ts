@@ -29,6 +29,21 @@ export interface ConnectionSource {
   credentials(id: string): Promise<PortainerCredentials>;
 }
 
+/**
+ * A `docker` connection with its TLS material, in memory only: a Docker
+ * engine (Swarm manager) whose events Orch watches.
+ */
+export type DockerConnection = {
+  id: string;
+  name: string;
+  environment: string;
+  /** `tcp://host:2376` or `unix:///path/docker.sock`. */
+  host: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+};
+
 type Cached<T> = { value: T; at: number };
 
 /**
@@ -106,6 +121,32 @@ export class OrchConnections implements ConnectionSource {
     };
     this.credentialCache.set(id, { value, at: Date.now() });
     return value;
+  }
+
+  /**
+   * The `docker` connections with their TLS material, read fresh (the
+   * watchers call this on their housekeeping schedule, not per request).
+   */
+  async dockerConnections(): Promise<DockerConnection[]> {
+    const body = await this.request('/v1/connections?type=docker', 'GET');
+    const out: DockerConnection[] = [];
+    for (const c of (body.items as any[]).filter(i => i.type === 'docker')) {
+      const full = await this.request(
+        `/v1/connections/${encodeURIComponent(c.id)}/credentials`,
+        'POST',
+      );
+      const secrets = full.secrets ?? {};
+      out.push({
+        id: c.id,
+        name: c.name,
+        environment: c.environment,
+        host: String(full.config?.host ?? ''),
+        ...(secrets.ca_cert ? { ca: String(secrets.ca_cert) } : {}),
+        ...(secrets.client_cert ? { cert: String(secrets.client_cert) } : {}),
+        ...(secrets.client_key ? { key: String(secrets.client_key) } : {}),
+      });
+    }
+    return out;
   }
 
   private async fetchList(): Promise<PortainerConnectionRef[]> {

@@ -1,0 +1,255 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  DEFAULT_EVENT_FILTERS,
+  DockerContextCollector,
+  DockerEventWatcher,
+  IncidentEngine,
+  type DockerEventFilters,
+  type Incident,
+  type IncidentsConfig,
+  type IncidentStore,
+} from '@internal/backstage-plugin-portainer-node';
+import Docker from 'dockerode';
+import type { DockerConnection } from './OrchConnections';
+
+/** Where a watched engine came from. */
+export type WatchedEngineKind = 'local' | 'docker';
+
+/** The state of one watched engine, for `GET /v1/incidents/watchers`. */
+export type WatchedEngine = {
+  endpointId: string;
+  name: string;
+  kind: WatchedEngineKind;
+  connected: boolean;
+  received: number;
+  handled: number;
+  dropped: number;
+  connections: number;
+  lastError?: string;
+};
+
+type Entry = {
+  name: string;
+  kind: WatchedEngineKind;
+  /** What the watcher was built from: a change restarts it. */
+  key: string;
+  watcher: DockerEventWatcher;
+  collector: DockerContextCollector;
+  connected: boolean;
+  lastError?: string;
+};
+
+/**
+ * Turns the Docker events of every watched engine into incidents: one
+ * {@link DockerEventWatcher} per engine (the local socket, and each `docker`
+ * connection of the orch plugin), all feeding one {@link IncidentEngine}.
+ *
+ * Each watcher resumes from the newest event stored for its engine, so a
+ * backend restart or a dropped connection loses nothing Docker still holds.
+ * Several replicas may watch the same engine: the store is idempotent.
+ */
+export class IncidentMonitor {
+  readonly engine: IncidentEngine;
+  private readonly entries = new Map<string, Entry>();
+  private readonly filters: DockerEventFilters;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      store: IncidentStore;
+      config: IncidentsConfig;
+      logger: LoggerService;
+      /** The local socket, when the `local` endpoint exists. */
+      localSocketPath?: string;
+      /** The `docker` connections; undefined when they cannot be read. */
+      dockerConnections: () => Promise<DockerConnection[]>;
+      onOpened: (incident: Incident) => Promise<void>;
+      /** Bound on each context call to an engine, in milliseconds. */
+      timeoutMs: number;
+    },
+  ) {
+    this.filters = deps.config.labels.length
+      ? { ...DEFAULT_EVENT_FILTERS, label: deps.config.labels }
+      : DEFAULT_EVENT_FILTERS;
+    this.engine = new IncidentEngine({
+      store: deps.store,
+      collectors: id => this.entries.get(id)?.collector,
+      quietPeriodMs: deps.config.quietPeriodMs,
+      onOpened: deps.onOpened,
+      logger: deps.logger,
+    });
+  }
+
+  /** Starts the local watcher and those of the `docker` connections. */
+  async start(): Promise<void> {
+    if (this.deps.localSocketPath) {
+      await this.ensure('local', {
+        name: 'local',
+        kind: 'local',
+        key: this.deps.localSocketPath,
+        docker: new Docker({ socketPath: this.deps.localSocketPath }),
+      });
+    }
+    await this.refreshConnections();
+  }
+
+  /**
+   * Starts watchers for new `docker` connections, restarts those whose host
+   * or TLS material changed, and stops those of deleted connections. A
+   * failure to read the connections keeps the running watchers.
+   */
+  async refreshConnections(): Promise<void> {
+    let connections: DockerConnection[];
+    try {
+      connections = await this.deps.dockerConnections();
+    } catch (error) {
+      this.deps.logger.warn(
+        `Docker connections could not be read from the orch plugin; keeping the current watchers: ${
+          (error as Error).message
+        }`,
+      );
+      return;
+    }
+    const wanted = new Set(connections.map(c => c.id));
+    for (const [id, entry] of this.entries) {
+      if (entry.kind === 'docker' && !wanted.has(id)) {
+        this.entries.delete(id);
+        await entry.watcher.stop();
+      }
+    }
+    for (const connection of connections) {
+      let docker: Docker;
+      try {
+        docker = dockerFor(connection);
+      } catch (error) {
+        this.deps.logger.warn(
+          `Docker connection "${connection.name}" is not watched: ${
+            (error as Error).message
+          }`,
+        );
+        continue;
+      }
+      await this.ensure(connection.id, {
+        name: connection.name,
+        kind: 'docker',
+        key: keyOf(connection),
+        docker,
+      });
+    }
+  }
+
+  /** Resolves quiet incidents and prunes old events. */
+  async housekeeping(now = new Date()): Promise<void> {
+    const resolved = await this.engine.resolveQuiet(now);
+    const pruned = await this.deps.store.pruneEvents(
+      new Date(now.getTime() - this.deps.config.eventRetentionMs),
+    );
+    if (resolved.length || pruned) {
+      this.deps.logger.info(
+        `Incidents: ${resolved.length} resolved after a quiet period, ${pruned} old events pruned`,
+      );
+    }
+  }
+
+  /** Every watched engine and its counters. */
+  engines(): WatchedEngine[] {
+    return [...this.entries.entries()].map(([endpointId, e]) => {
+      const stats = e.watcher.stats;
+      return {
+        endpointId,
+        name: e.name,
+        kind: e.kind,
+        connected: e.connected,
+        received: stats.received,
+        handled: stats.handled,
+        dropped: stats.dropped,
+        connections: stats.connections,
+        ...(e.lastError ? { lastError: e.lastError } : {}),
+      };
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map(e => e.watcher.stop()));
+  }
+
+  private async ensure(
+    endpointId: string,
+    spec: { name: string; kind: WatchedEngineKind; key: string; docker: Docker },
+  ): Promise<void> {
+    const current = this.entries.get(endpointId);
+    if (current && current.key === spec.key) {
+      current.name = spec.name;
+      return;
+    }
+    if (current) {
+      this.entries.delete(endpointId);
+      await current.watcher.stop();
+    }
+    if (this.stopped) return;
+    const since = await this.deps.store.lastEventTime(endpointId);
+    const entry: Entry = {
+      name: spec.name,
+      kind: spec.kind,
+      key: spec.key,
+      connected: false,
+      collector: new DockerContextCollector({
+        docker: spec.docker,
+        logLines: this.deps.config.logLines,
+        timeoutMs: this.deps.timeoutMs,
+      }),
+      watcher: new DockerEventWatcher({
+        docker: spec.docker,
+        endpointId,
+        since,
+        filters: this.filters,
+        logger: this.deps.logger,
+        onEvents: async events => {
+          await this.engine.handleBatch(events);
+        },
+        onConnect: () => {
+          entry.connected = true;
+          entry.lastError = undefined;
+        },
+        onDisconnect: error => {
+          entry.connected = false;
+          entry.lastError = error.message;
+        },
+      }),
+    };
+    this.entries.set(endpointId, entry);
+    entry.watcher.start();
+  }
+}
+
+function keyOf(c: DockerConnection): string {
+  return [c.host, c.ca ?? '', c.cert ?? '', c.key ?? ''].join('\n');
+}
+
+/** A dockerode client for a `docker` connection (TLS when given). */
+export function dockerFor(c: DockerConnection): Docker {
+  if (c.host.startsWith('unix://')) {
+    return new Docker({ socketPath: c.host.slice('unix://'.length) });
+  }
+  let url: URL;
+  try {
+    url = new URL(c.host.replace(/^tcp:/, c.ca || c.cert ? 'https:' : 'http:'));
+  } catch {
+    throw new Error(`host "${c.host}" is not tcp://host:port or unix:///path`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`host "${c.host}" is not tcp://host:port or unix:///path`);
+  }
+  const tls = url.protocol === 'https:';
+  return new Docker({
+    protocol: tls ? 'https' : 'http',
+    host: url.hostname,
+    port: Number(url.port || (tls ? 2376 : 2375)),
+    ...(c.ca ? { ca: c.ca } : {}),
+    ...(c.cert ? { cert: c.cert } : {}),
+    ...(c.key ? { key: c.key } : {}),
+  });
+}

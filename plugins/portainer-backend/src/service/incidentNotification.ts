@@ -1,0 +1,35 @@
+import type { NotificationSendOptions } from '@backstage/plugin-notifications-node';
+import type { Incident } from '@internal/backstage-plugin-portainer-common';
+
+const REASON_TEXT: Record<Incident['reason'], string> = {
+  die: 'exited',
+  oom: 'was killed for lack of memory',
+  unhealthy: 'is unhealthy',
+};
+
+/**
+ * The Backstage notification sent when an incident opens: one per incident
+ * (its id is the scope), linking to the incident page.
+ */
+export function incidentNotification(
+  incident: Incident,
+): NotificationSendOptions {
+  const where = incident.stack ? ` (stack ${incident.stack})` : '';
+  const code =
+    incident.reason === 'die' && incident.exitCode !== undefined
+      ? ` with code ${incident.exitCode}`
+      : '';
+  return {
+    recipients: { type: 'broadcast' },
+    payload: {
+      title: `${incident.subjectKind === 'service' ? 'Service' : 'Container'} ${
+        incident.subject
+      } ${REASON_TEXT[incident.reason]}${code}`,
+      description: `Incident on endpoint ${incident.endpointId}${where}: the last log lines, the spec and the related jobs were captured.`,
+      link: `/incidents/${incident.id}`,
+      severity: incident.reason === 'die' ? 'high' : 'critical',
+      topic: 'orch-incident',
+      scope: `incident:${incident.id}`,
+    },
+  };
+}
