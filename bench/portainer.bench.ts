@@ -1,185 +1,24 @@
 /*
- * yarn bench portainer — listing a large Portainer inventory through Orch.
- *
- *  GET /api/portainer/v1/containers?endpointId=… over HTTP, through the real
- *  router, ContainerService and PortainerClient, against the fake Portainer
- *  serving 5,000 synthetic containers (Docker's /containers/json shape) from
- *  its Docker proxy path. The orch plugin's connection lookup is replaced by
- *  a fixed source (it is cached after the first call in production anyway).
- *
- *  Anchor: Portainer's own UI fetches /api/endpoints/{id}/docker/containers/json
- *  on every screen and users with a few hundred containers report timeouts
- *  (portainer/portainer#3096: ~460 containers, 75 stacks). Measured beside it in
- *  the same run: the raw Portainer API call alone, i.e. the floor any client
- *  of Portainer pays.
+ * yarn bench portainer — listing a large Portainer inventory through Orch
+ * (bench/monitoring/listing.ts; also part of yarn bench monitoring).
  *
  *  Options: --containers N (default 5000), --runs N (default 30).
  */
-import express from 'express';
-import type { AddressInfo } from 'net';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { FakePortainer } from '../plugins/portainer-backend/src/__testUtils__/fakePortainer';
-import { createRouter } from '../plugins/portainer-backend/src/router';
-import { readPortainerConfig } from '../plugins/portainer-backend/src/service/config';
-import { ContainerService } from '../plugins/portainer-backend/src/service/ContainerService';
-import { EndpointRegistry } from '../plugins/portainer-backend/src/service/EndpointRegistry';
-import { EndpointService } from '../plugins/portainer-backend/src/service/EndpointService';
-import { LogService } from '../plugins/portainer-backend/src/service/LogService';
-import type { PortainerConnectionRef } from '../plugins/portainer-backend/src/service/OrchConnections';
-import { ConfigReader } from '@backstage/config';
+import { listingBenchmarks } from './monitoring/listing';
 
 const ROOT = resolve(__dirname, '..');
-const CONNECTION_ID = '11111111-2222-4333-8444-555555555555';
-const logger: any = {
-  info() {},
-  warn: (m: string) => console.warn(m),
-  error: (m: string) => console.error(m),
-  debug() {},
-  child() {
-    return logger;
-  },
-};
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
-async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const start = process.hrtime.bigint();
-  const value = await fn();
-  return [Number(process.hrtime.bigint() - start) / 1e6, value];
-}
-
 async function main() {
   const count = arg('containers', 5000);
   const runs = arg('runs', 30);
-  const apiKey = 'ptr_bench_key';
-  const fake = await FakePortainer.start({ apiKey });
-  fake.setSyntheticContainers(1, count);
-
-  const ref: PortainerConnectionRef = {
-    id: CONNECTION_ID,
-    name: 'bench-portainer',
-    environment: 'prod',
-    url: fake.url,
-    endpointId: 1,
-  };
-  const config = readPortainerConfig(
-    new ConfigReader({ portainer: { local: { enabled: false } } }),
-  );
-  const registry = new EndpointRegistry({
-    config,
-    connections: {
-      list: async () => [ref],
-      find: async (id: string) => (id === CONNECTION_ID ? ref : undefined),
-      credentials: async () => ({ ...ref, apiKey }),
-    },
-  });
-  const allow: any = {
-    httpAuth: {
-      credentials: async () => ({
-        principal: { type: 'user', userEntityRef: 'user:default/bench' },
-      }),
-    },
-    permissions: {
-      authorize: async (requests: unknown[]) =>
-        requests.map(() => ({ result: 'ALLOW' })),
-    },
-  };
-  const app = express();
-  app.use(
-    '/api/portainer',
-    await createRouter({
-      ...allow,
-      services: {
-        config,
-        endpoints: new EndpointService({ registry, config }),
-        containers: new ContainerService({ registry, config, logger }),
-        logs: new LogService({ registry, config }),
-      },
-    }),
-  );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise(r => server.once('listening', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  const orchList = async (query = '') => {
-    const r = await fetch(
-      `${base}/api/portainer/v1/containers?endpointId=${CONNECTION_ID}${query}`,
-    );
-    if (r.status !== 200)
-      throw new Error(`Orch answered ${r.status}: ${await r.text()}`);
-    return (await r.json()) as { items: unknown[]; stale: boolean };
-  };
-  const rawList = async () => {
-    const r = await fetch(
-      `${fake.url}/api/endpoints/1/docker/containers/json?all=1`,
-      {
-        headers: { 'X-API-Key': apiKey },
-      },
-    );
-    return (await r.json()) as unknown[];
-  };
-
-  // Warm up both paths (JIT, keep-alive sockets).
-  for (let i = 0; i < 3; i++) {
-    await orchList();
-    await rawList();
-  }
-  const orch: number[] = [];
-  const raw: number[] = [];
-  const filtered: number[] = [];
-  let listed = 0;
-  for (let i = 0; i < runs; i++) {
-    const [ms, body] = await time(() => orchList());
-    listed = body.items.length;
-    if (body.stale) throw new Error('stale listing during the benchmark');
-    orch.push(ms);
-    raw.push((await time(rawList))[0]);
-    filtered.push(
-      (await time(() => orchList('&stack=stack-7&status=running')))[0],
-    );
-  }
-  if (listed !== count)
-    throw new Error(`listed ${listed} of ${count} containers`);
-
-  const p50 = percentile(orch, 50);
-  const p99 = percentile(orch, 99);
-  const rawP50 = percentile(raw, 50);
-  const rows = [
-    [
-      `List ${count.toLocaleString('en')} containers, p50 (ms)`,
-      `raw Portainer call ${rawP50.toFixed(
-        0,
-      )} ms; Portainer UI times out at ~460 (portainer#3096)`,
-      p50.toFixed(0),
-      `${(p50 / rawP50).toFixed(2)}× raw`,
-      '< 1,000 ms',
-    ],
-    [
-      `List ${count.toLocaleString('en')} containers, p99 (ms)`,
-      `raw p99 ${percentile(raw, 99).toFixed(0)} ms`,
-      p99.toFixed(0),
-      '',
-      '< 1,000 ms',
-    ],
-    [
-      'Filtered to 100 (stack + state), each inspected, p50 (ms)',
-      '—',
-      percentile(filtered, 50).toFixed(0),
-      '',
-      '',
-    ],
-  ];
+  const { rows, ok } = await listingBenchmarks(count, runs);
   console.log(
     `\nportainer benchmark — ${count} synthetic containers through the fake Portainer, ${runs} runs\n`,
   );
@@ -201,11 +40,7 @@ async function main() {
       2,
     ),
   );
-
-  server.close();
-  registry.close();
-  await fake.stop();
-  process.exit(p99 < 1000 ? 0 : 1);
+  process.exit(ok ? 0 : 1);
 }
 
 main().catch(e => {
