@@ -49,8 +49,17 @@ export class AuthHarness {
 
   constructor(readonly engine: Engine) {}
 
-  /** `maxFailures`: the throttle's limit (benchmarks lift it to time failures). */
-  async start(options: { maxFailures?: number } = {}) {
+  /**
+   * `maxFailures`: the throttle's limit (benchmarks lift it to time failures).
+   * `features`, `config`: more plugins and their config (e.g. portainer).
+   */
+  async start(
+    options: {
+      maxFailures?: number;
+      features?: any[];
+      config?: Record<string, unknown>;
+    } = {},
+  ) {
     this.redisEnv = await testRedis();
     this.redis = new Redis(this.redisEnv.url);
     const keyFile = join(this.dir, 'master.key');
@@ -96,8 +105,11 @@ export class AuthHarness {
           userInfoServiceFactory,
           permissionsServiceFactory,
           permissionsRegistryServiceFactory,
-          mockServices.rootConfig.factory({ data: config }),
+          mockServices.rootConfig.factory({
+            data: { ...config, ...options.config },
+          }),
           capturingRootLogger(this.logs),
+          ...(options.features ?? []),
         ],
       });
     } finally {
