@@ -1,6 +1,8 @@
 /**
  * The orch module for @backstage/plugin-catalog-backend: entity providers fed
- * by the orch plugin (its users as `User` entities).
+ * by the orch plugin (its users as `User` entities), Orch projects
+ * (`orch.yaml`, local and from allowed GitHub repositories) as `Component`
+ * and install `Template` entities, and runbooks as `Resource` entities.
  *
  * @packageDocumentation
  */
@@ -12,3 +14,16 @@ export {
   type OrchUserEntityProviderOptions,
   type OrchUserRecord,
 } from './providers/OrchUserEntityProvider';
+export {
+  OrchProjectEntityProvider,
+  type OrchProjectEntityProviderOptions,
+} from './providers/OrchProjectEntityProvider';
+export { OrchProjectManifestProcessor } from './processors/OrchProjectManifestProcessor';
+export {
+  ORCH_MANIFEST_ERRORS_ANNOTATION,
+  ORCH_MANIFEST_LOCATION_ANNOTATION,
+  ORCH_PROJECT_ANNOTATION,
+  ORCH_REF_ANNOTATION,
+  ORCH_REPOSITORY_ANNOTATION,
+  ORCH_RUNBOOK_ANNOTATION,
+} from './projects/projectEntities';

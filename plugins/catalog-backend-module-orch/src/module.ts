@@ -2,11 +2,18 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import { OrchProjectManifestProcessor } from './processors/OrchProjectManifestProcessor';
+import { OrchProjectEntityProvider } from './providers/OrchProjectEntityProvider';
 import { OrchUserEntityProvider } from './providers/OrchUserEntityProvider';
 
 /**
- * Catalog module that feeds the catalog from the orch plugin.
+ * Catalog module that feeds the catalog from Orch: its users, its projects
+ * (orch.yaml, local and from allowed GitHub repositories) with their install
+ * templates, and its runbooks.
  * @public
  */
 export const catalogModuleOrch = createBackendModule({
@@ -21,8 +28,17 @@ export const catalogModuleOrch = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         processing: catalogProcessingExtensionPoint,
+        catalog: catalogServiceRef,
       },
-      async init({ auth, config, discovery, logger, scheduler, processing }) {
+      async init({
+        auth,
+        config,
+        discovery,
+        logger,
+        scheduler,
+        processing,
+        catalog,
+      }) {
         processing.addEntityProvider(
           OrchUserEntityProvider.fromConfig(config, {
             auth,
@@ -30,6 +46,17 @@ export const catalogModuleOrch = createBackendModule({
             logger,
             scheduler,
           }),
+        );
+        processing.addEntityProvider(
+          OrchProjectEntityProvider.fromConfig(config, {
+            auth,
+            discovery,
+            logger,
+            scheduler,
+          }),
+        );
+        processing.addProcessor(
+          new OrchProjectManifestProcessor({ logger, catalog, auth }),
         );
       },
     });

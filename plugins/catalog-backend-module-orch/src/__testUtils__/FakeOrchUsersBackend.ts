@@ -3,7 +3,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import express, { Request, Response } from 'express';
 import type { OrchUserRecord } from '../providers/OrchUserEntityProvider';
 
@@ -14,17 +14,30 @@ export interface FakeUsersRequest {
   status: number;
 }
 
+/** A connection the fake hands out through its credentials route. */
+export interface FakeConnection {
+  id: string;
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
 /**
- * A stand-in for the orch plugin (plugin id `orch`) serving only
+ * A stand-in for the orch plugin (plugin id `orch`) serving
  * `GET /v1/users`: service callers only, `status` filter, `limit` and an
  * opaque `cursor` / `nextCursor`, pages of `pageSize` users. Set `failPage`
- * to answer that page (0-based) with a 500.
+ * to answer that page (0-based) with a 500. And
+ * `POST /v1/connections/:id/credentials` as the orch plugin answers the
+ * catalog: `github` connections only, by id or name.
  */
 export class FakeOrchUsersBackend {
   users: OrchUserRecord[] = [];
   pageSize = 2;
   failPage?: number;
   readonly requests: FakeUsersRequest[] = [];
+  connections: FakeConnection[] = [];
+  readonly credentialReads: Array<{ subject: string; id: string }> = [];
 
   readonly plugin = createBackendPlugin({
     pluginId: 'orch',
@@ -38,6 +51,29 @@ export class FakeOrchUsersBackend {
           const router = express.Router();
           router.get('/v1/users', (req, res, next) => {
             this.#listUsers(req, res, httpAuth).catch(next);
+          });
+          router.post('/v1/connections/:id/credentials', (req, res, next) => {
+            httpAuth
+              .credentials(req, { allow: ['service'] })
+              .then(credentials => {
+                const subject = credentials.principal.subject;
+                const id = req.params.id;
+                this.credentialReads.push({ subject, id });
+                const connection = this.connections.find(
+                  c => c.id === id || c.name === id,
+                );
+                if (!connection) {
+                  throw new NotFoundError(`No connection ${id}`);
+                }
+                if (
+                  subject !== 'plugin:catalog' ||
+                  connection.type !== 'github'
+                ) {
+                  throw new NotAllowedError('Not allowed');
+                }
+                res.set('Cache-Control', 'no-store').json(connection);
+              })
+              .catch(next);
           });
           httpRouter.use(router);
         },

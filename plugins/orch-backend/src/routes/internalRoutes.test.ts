@@ -44,15 +44,19 @@ describe('POST /v1/connections/:id/credentials', () => {
     await redisServer.stop();
   });
 
-  const create = async (type: string, values: object) => {
+  const create = async (
+    type: string,
+    values: object,
+    environment = 'stage',
+  ) => {
     const r = await request(server)
       .post('/api/orch/v1/connections')
-      .send({ type, name: `c-${type}`, environment: 'stage', values });
+      .send({ type, name: `c-${type}`, environment, values });
     expect(r.status).toBe(201);
     return r.body.id as string;
   };
 
-  it('answers the portainer plugin only, for portainer and docker connections, and audits every read', async () => {
+  it('answers the portainer plugin for portainer and docker connections, the catalog for github ones, and audits every read', async () => {
     const portainer = await create('portainer', {
       url: 'http://portainer.test:9000',
       api_key: CANARY,
@@ -94,7 +98,46 @@ describe('POST /v1/connections/:id/credentials', () => {
       .set('Authorization', asPlugin('plugin:portainer'));
     expect(missing.status).toBe(404);
 
-    for (const r of [otherPlugin, user, anonymous, wrongType, missing]) {
+    // The catalog reads a github connection's token, by id or by name.
+    const catalogById = await request(server)
+      .post(path(github))
+      .set('Authorization', asPlugin('plugin:catalog'));
+    expect(catalogById.status).toBe(200);
+    expect(catalogById.body).toMatchObject({
+      id: github,
+      type: 'github',
+      config: { api_url: 'https://api.github.com' },
+      secrets: { token: CANARY },
+    });
+    const catalogByName = await request(server)
+      .post(path('c-github'))
+      .set('Authorization', asPlugin('plugin:catalog'));
+    expect(catalogByName.status).toBe(200);
+    expect(catalogByName.body.id).toBe(github);
+    // A name the portainer plugin may not read is refused like the id.
+    const portainerByName = await request(server)
+      .post(path('c-github'))
+      .set('Authorization', asPlugin('plugin:portainer'));
+    expect(portainerByName.status).toBe(404);
+    const otherGithub = await create('github', { token: 'other' }, 'prod');
+    expect(otherGithub).not.toBe(github);
+    const ambiguous = await request(server)
+      .post(path('c-github'))
+      .set('Authorization', asPlugin('plugin:catalog'));
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body.error.message).toBe(
+      '2 connections are named "c-github" (one per environment); use the id',
+    );
+
+    for (const r of [
+      otherPlugin,
+      user,
+      anonymous,
+      wrongType,
+      missing,
+      portainerByName,
+      ambiguous,
+    ]) {
       expect(r.text).not.toContain(CANARY);
     }
 
@@ -113,6 +156,10 @@ describe('POST /v1/connections/:id/credentials', () => {
         `service:plugin:portainer denied ${github}`,
         `service:plugin:portainer failure 00000000-0000-4000-8000-000000000000`,
         `service:plugin:portainer success ${portainer}`,
+        `service:plugin:catalog success ${github}`,
+        `service:plugin:catalog success ${github}`,
+        `service:plugin:portainer failure c-github`,
+        `service:plugin:catalog failure c-github`,
       ].sort(),
     );
   });

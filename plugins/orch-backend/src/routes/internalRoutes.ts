@@ -12,6 +12,8 @@ import { principalOf } from '../service/JobService';
  */
 const CREDENTIAL_READERS: Record<string, readonly ConnectionType[]> = {
   'plugin:portainer': ['portainer', 'docker'],
+  // The catalog reads GitHub's token to ingest allowed repositories' orch.yaml.
+  'plugin:catalog': ['github'],
 };
 
 /**
@@ -22,16 +24,21 @@ export function internalRoutes(router: Router, options: RouterOptions) {
   const { connections, httpAuth, audit } = options;
 
   // The portainer plugin reads the API key of a portainer connection (or
-  // the TLS material of a docker one) to talk to the endpoint itself.
+  // the TLS material of a docker one) to talk to the endpoint itself; the
+  // catalog reads the token of a github connection. `:id` may be a name.
   // Every read is audited, refusals included, with the connection as target.
   router.post('/v1/connections/:id/credentials', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['service'] });
     const id = req.params.id;
-    const record = (outcome: 'success' | 'failure' | 'denied', error?: Error) =>
+    const record = (
+      outcome: 'success' | 'failure' | 'denied',
+      error?: Error,
+      targetId = id,
+    ) =>
       audit.record({
         actor: principalOf(credentials),
         action: 'connection.credentials.read',
-        target: { type: 'connection', id },
+        target: { type: 'connection', id: targetId },
         outcome,
         client: clientOf(req),
         metadata: error
@@ -42,7 +49,7 @@ export function internalRoutes(router: Router, options: RouterOptions) {
     const types = CREDENTIAL_READERS[credentials.principal.subject];
     if (!types) {
       const error = new NotAllowedError(
-        'Only the portainer plugin reads connection credentials',
+        'Only the portainer and catalog plugins read connection credentials',
       );
       await record('denied', error);
       throw error;
@@ -58,7 +65,8 @@ export function internalRoutes(router: Router, options: RouterOptions) {
       );
       throw e;
     }
-    await record('success');
+    // Read by name: the audit names the connection by its id.
+    await record('success', undefined, resolved.id);
     res.set('Cache-Control', 'no-store').json(resolved);
   });
 }

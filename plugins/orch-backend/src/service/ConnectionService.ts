@@ -1,4 +1,8 @@
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import {
   CONNECTION_TYPES,
   connectionSchemas,
@@ -204,17 +208,23 @@ export class ConnectionService {
 
   /**
    * One connection with its secrets in clear, for another backend plugin
-   * that talks to what it points at (the portainer plugin). Only the
-   * `types` given may be read: any other type is refused (403).
+   * that talks to what it points at (the portainer plugin, the catalog's
+   * GitHub ingest). Only the `types` given may be read: any other type is
+   * refused (403). `idOrName` is the connection's id or, failing that, a
+   * name that exactly one connection of those types carries (names are
+   * unique per environment only: an ambiguous name is a 409).
    */
   async readCredentials(
-    id: string,
+    idOrName: string,
     types: readonly ConnectionType[],
   ): Promise<ResolvedConnection> {
-    const record = await this.record(id);
+    const record = await this.recordByIdOrName(idOrName, types);
+    const id = record.id;
     if (!types.includes(record.type as ConnectionType)) {
       throw new NotAllowedError(
-        `Connection ${id} is of type ${record.type}; only ${types.join(', ')} credentials can be read`,
+        `Connection ${id} is of type ${record.type}; only ${types.join(
+          ', ',
+        )} credentials can be read`,
       );
     }
     const [resolved] = await this.vault.resolve([id], [record.type]);
@@ -224,6 +234,30 @@ export class ConnectionService {
   /** Re-encrypts every connection under `newBox` (see `ConnectionVault.rotate`). */
   rotateKeys(newBox: SecretBox): Promise<{ rotated: number }> {
     return this.vault.rotate(newBox);
+  }
+
+  private async recordByIdOrName(
+    idOrName: string,
+    types: readonly ConnectionType[],
+  ): Promise<ConnectionRecord> {
+    const byId = await this.deps.store.get(idOrName);
+    if (byId) return byId;
+    const named: ConnectionRecord[] = [];
+    for (const type of types) {
+      named.push(
+        ...(await this.deps.store.list({ type })).filter(
+          r => r.name === idOrName,
+        ),
+      );
+    }
+    if (named.length > 1) {
+      throw new ConflictError(
+        `${named.length} connections are named "${idOrName}" (one per environment); use the id`,
+      );
+    }
+    if (named.length === 0)
+      throw new NotFoundError(`No connection ${idOrName}`);
+    return named[0];
   }
 
   private async record(id: string): Promise<ConnectionRecord> {
