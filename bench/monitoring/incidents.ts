@@ -31,18 +31,16 @@ import { removeTestContainers } from '@internal/backstage-plugin-portainer-node/
 import { ConfigReader } from '@backstage/config';
 import { readIncidentsConfig } from '@internal/backstage-plugin-portainer-node';
 import Docker from 'dockerode';
-import express from 'express';
 import knexFactory, { type Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { createRouter } from '../../plugins/portainer-backend/src/router';
 import { readPortainerConfig } from '../../plugins/portainer-backend/src/service/config';
 import { IncidentMonitor } from '../../plugins/portainer-backend/src/service/IncidentMonitor';
 import { IncidentService } from '../../plugins/portainer-backend/src/service/IncidentService';
+import { servePortainerRouter } from './router';
 
 const silentLogger: any = {
   info() {},
@@ -182,35 +180,12 @@ async function deathToIncident(
     timeoutMs: 5000,
   });
   await monitor.start();
-  const allow: any = {
-    auditor: {},
-    httpAuth: {
-      credentials: async () => ({
-        principal: { type: 'user', userEntityRef: 'user:default/bench' },
-      }),
-    },
-    permissions: {
-      authorize: async (requests: unknown[]) =>
-        requests.map(() => ({ result: 'ALLOW' })),
-    },
-  };
-  const app = express();
-  app.use(
-    '/api/portainer',
-    await createRouter({
-      ...allow,
-      services: {
-        config,
-        incidents: new IncidentService({ store, engine: monitor.engine }),
-        monitor,
-      } as any,
-    }),
-  );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise(r => server.once('listening', r));
-  const url = `http://127.0.0.1:${
-    (server.address() as AddressInfo).port
-  }/api/portainer/v1/incidents?status=open&endpointId=local&limit=50`;
+  const { base, server } = await servePortainerRouter({
+    config,
+    incidents: new IncidentService({ store, engine: monitor.engine }),
+    monitor,
+  });
+  const url = `${base}/api/portainer/v1/incidents?status=open&endpointId=local&limit=50`;
 
   const visibleAt = new Map<string, { at: number; openedAt: string }>();
   let reading = true;

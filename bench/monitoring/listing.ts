@@ -15,10 +15,7 @@
  *  of Portainer pays.
  *
  */
-import express from 'express';
-import type { AddressInfo } from 'net';
 import { FakePortainer } from '../../plugins/portainer-backend/src/__testUtils__/fakePortainer';
-import { createRouter } from '../../plugins/portainer-backend/src/router';
 import { readPortainerConfig } from '../../plugins/portainer-backend/src/service/config';
 import { ContainerService } from '../../plugins/portainer-backend/src/service/ContainerService';
 import { EndpointRegistry } from '../../plugins/portainer-backend/src/service/EndpointRegistry';
@@ -26,6 +23,7 @@ import { EndpointService } from '../../plugins/portainer-backend/src/service/End
 import { LogService } from '../../plugins/portainer-backend/src/service/LogService';
 import type { PortainerConnectionRef } from '../../plugins/portainer-backend/src/service/OrchConnections';
 import { ConfigReader } from '@backstage/config';
+import { servePortainerRouter } from './router';
 
 const CONNECTION_ID = '11111111-2222-4333-8444-555555555555';
 const logger: any = {
@@ -81,33 +79,12 @@ export async function listingBenchmarks(
       credentials: async () => ({ ...ref, apiKey }),
     },
   });
-  const allow: any = {
-    httpAuth: {
-      credentials: async () => ({
-        principal: { type: 'user', userEntityRef: 'user:default/bench' },
-      }),
-    },
-    permissions: {
-      authorize: async (requests: unknown[]) =>
-        requests.map(() => ({ result: 'ALLOW' })),
-    },
-  };
-  const app = express();
-  app.use(
-    '/api/portainer',
-    await createRouter({
-      ...allow,
-      services: {
-        config,
-        endpoints: new EndpointService({ registry, config }),
-        containers: new ContainerService({ registry, config, logger }),
-        logs: new LogService({ registry, config }),
-      },
-    }),
-  );
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise(r => server.once('listening', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { base, server } = await servePortainerRouter({
+    config,
+    endpoints: new EndpointService({ registry, config }),
+    containers: new ContainerService({ registry, config, logger }),
+    logs: new LogService({ registry, config }),
+  });
 
   const orchList = async (query = '') => {
     const r = await fetch(
