@@ -7,10 +7,15 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { OrchClient, orchApiRef } from './api/OrchClient';
+import { PortainerClient, portainerApiRef } from './api/PortainerClient';
 import {
+  containersRouteRef,
   dashboardRouteRef,
+  incidentRouteRef,
+  incidentsRouteRef,
   jobRouteRef,
   jobsRouteRef,
+  logsRouteRef,
   rootRouteRef,
   runbooksRouteRef,
   settingsRouteRef,
@@ -22,6 +27,17 @@ export const orchApi = ApiBlueprint.make({
       api: orchApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new OrchClient(deps),
+    }),
+});
+
+/** The portainer plugin's API: endpoints, containers, logs, incidents. */
+export const portainerApi = ApiBlueprint.make({
+  name: 'portainer',
+  params: defineParams =>
+    defineParams({
+      api: portainerApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new PortainerClient(deps),
     }),
 });
 
@@ -68,39 +84,62 @@ export const orchSettingsPage = PageBlueprint.make({
   },
 });
 
-/**
- * Pages whose issues have not landed: an honest placeholder each. Disable
- * one (`page:orch/containers: false` in app-config) when its real page
- * arrives at the same path.
- */
-export const orchContainersPlaceholder = PageBlueprint.make({
+/** `/containers`: containers of an endpoint, their state, health and detail. */
+export const orchContainersPage = PageBlueprint.make({
   name: 'containers',
   params: {
     path: '/containers',
-    routeRef: createRouteRef(),
+    routeRef: containersRouteRef,
     title: 'Containers',
     noHeader: true,
     loader: () =>
-      import('./components/Shell/ComingSoonPage').then(m => (
-        <m.ComingSoonPage page="containers" issue={7} />
-      )),
+      import('./components/containers').then(m => <m.ContainersPage />),
   },
 });
 
-export const orchLogsPlaceholder = PageBlueprint.make({
+/** `/logs`: a container's output, followed live and searchable. */
+export const orchLogsPage = PageBlueprint.make({
   name: 'logs',
   params: {
     path: '/logs',
-    routeRef: createRouteRef(),
+    routeRef: logsRouteRef,
     title: 'Logs',
     noHeader: true,
     loader: () =>
-      import('./components/Shell/ComingSoonPage').then(m => (
-        <m.ComingSoonPage page="logs" issue={7} />
-      )),
+      import('./components/ContainerLogs').then(m => <m.LogsPage />),
   },
 });
 
+/** `/incidents`: incidents opened from Docker events. */
+export const orchIncidentsPage = PageBlueprint.make({
+  name: 'incidents',
+  params: {
+    path: '/incidents',
+    routeRef: incidentsRouteRef,
+    title: 'Incidents',
+    noHeader: true,
+    loader: () =>
+      import('./components/incidents').then(m => <m.IncidentsPage />),
+  },
+});
+
+/** `/incidents/:id`: one incident, its timeline and what it captured. */
+export const orchIncidentPage = PageBlueprint.make({
+  name: 'incident',
+  params: {
+    path: '/incidents/:id',
+    routeRef: incidentRouteRef,
+    title: 'Incident',
+    noHeader: true,
+    loader: () =>
+      import('./components/incidents').then(m => <m.IncidentPage />),
+  },
+});
+
+/**
+ * The AI assistant's page has not landed: an honest placeholder. Disable it
+ * (`page:orch/ai: false` in app-config) when the real page arrives.
+ */
 export const orchAiPlaceholder = PageBlueprint.make({
   name: 'ai',
   params: {
@@ -158,12 +197,15 @@ export const orchPlugin = createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   extensions: [
     orchApi,
+    portainerApi,
     orchPage,
     orchHomeRedirect,
     orchDashboardPage,
     orchSettingsPage,
-    orchContainersPlaceholder,
-    orchLogsPlaceholder,
+    orchContainersPage,
+    orchLogsPage,
+    orchIncidentsPage,
+    orchIncidentPage,
     orchAiPlaceholder,
     jobPage,
     orchRunbooksPage,

@@ -25,3 +25,15 @@ export const runbookExecuteRouteRef = createSubRouteRef({
   parent: runbooksRouteRef,
   path: '/:name/execute',
 });
+
+/** Containers of a Docker endpoint, `/containers`. */
+export const containersRouteRef = createRouteRef();
+
+/** A container's output, followed live, `/logs`. */
+export const logsRouteRef = createRouteRef();
+
+/** Incidents opened from Docker events, `/incidents`. */
+export const incidentsRouteRef = createRouteRef();
+
+/** One incident's page, `/incidents/:id`. */
+export const incidentRouteRef = createRouteRef({ params: ['id'] });

@@ -1,5 +1,6 @@
 import { createTranslationMessages } from '@backstage/frontend-plugin-api';
 import { orchTranslationRef } from './ref';
+import { monitoringMessagesPtBR } from './monitoringMessages.pt-BR';
 import { runbooksMessagesPtBR } from './runbooksMessages.pt-BR';
 
 /**
@@ -11,6 +12,7 @@ const ptBR = createTranslationMessages({
   full: false,
   messages: {
     ...runbooksMessagesPtBR,
+    ...monitoringMessagesPtBR,
     'common.loading': 'Carregando…',
     'common.retry': 'Tentar de novo',
     'common.cancel': 'Cancelar',
@@ -78,6 +80,7 @@ const ptBR = createTranslationMessages({
     'shell.nav.jobs': 'Jobs',
     'shell.nav.containers': 'Contêineres',
     'shell.nav.logs': 'Logs',
+    'shell.nav.incidents': 'Incidentes',
     'shell.nav.ai': 'IA',
     'shell.nav.settings': 'Configurações',
     'shell.topBar.label': 'Barra superior',
@@ -116,9 +119,12 @@ const ptBR = createTranslationMessages({
     'dashboard.containers.notConfigured':
       'O monitoramento não está configurado',
     'dashboard.containers.notConfiguredText':
-      'O monitoramento de contêineres chega com o plugin do Portainer (issue 7). Até lá o Orch não mostra dados de contêineres em vez de adivinhar.',
+      'O plugin de backend portainer não está instalado neste servidor Orch; o Orch não mostra dados de contêineres em vez de adivinhar.',
     'dashboard.containers.unreachable':
       'O serviço de monitoramento não respondeu.',
+    'dashboard.containers.unreachableEndpoints': 'Inacessíveis, não contados:',
+    'dashboard.containers.noEndpoint':
+      'Nenhum endpoint Docker está configurado: nem socket Docker local, nem conexão Portainer.',
     'dashboard.containers.forbidden':
       'Seus papéis não incluem ler contêineres.',
     'dashboard.containers.empty': 'Nenhum contêiner com erro.',
@@ -126,6 +132,11 @@ const ptBR = createTranslationMessages({
     'dashboard.containers.count_other': 'contêineres com erro',
     'dashboard.containers.endpoints_one': 'em {{count}} endpoint',
     'dashboard.containers.endpoints_other': 'em {{count}} endpoints',
+    'dashboard.containers.incidents_one': '{{count}} incidente aberto',
+    'dashboard.containers.incidents_other': '{{count}} incidentes abertos',
+    'dashboard.containers.noIncidents': 'Nenhum incidente aberto.',
+    'dashboard.containers.viewIncidents': 'Incidentes',
+    'dashboard.containers.viewContainers': 'Contêineres',
     'dashboard.recent.title': 'Jobs recentes',
     'dashboard.recent.empty': 'Nenhum job ainda. Execute um em Runbooks.',
     'dashboard.recent.runbook': 'Runbook',

@@ -1,4 +1,5 @@
 import { createTranslationRef } from '@backstage/frontend-plugin-api';
+import { monitoringMessages } from './monitoringMessages';
 import { runbooksMessages } from './runbooksMessages';
 
 /**
@@ -13,6 +14,7 @@ export const orchTranslationRef = createTranslationRef({
   id: 'orch',
   messages: {
     ...runbooksMessages,
+    ...monitoringMessages,
     common: {
       loading: 'Loading…',
       retry: 'Retry',
@@ -85,6 +87,7 @@ export const orchTranslationRef = createTranslationRef({
         jobs: 'Jobs',
         containers: 'Containers',
         logs: 'Logs',
+        incidents: 'Incidents',
         ai: 'AI',
         settings: 'Settings',
       },
@@ -133,14 +136,22 @@ export const orchTranslationRef = createTranslationRef({
         title: 'Containers in error',
         notConfigured: 'Monitoring is not configured',
         notConfiguredText:
-          'Container monitoring arrives with the Portainer plugin (issue 7). Until then Orch shows no container data rather than a guess.',
+          'The portainer backend plugin is not installed on this Orch server, so Orch shows no container data rather than a guess.',
         unreachable: 'The monitoring service did not answer.',
+        unreachableEndpoints: 'Not reachable, not counted:',
+        noEndpoint:
+          'No Docker endpoint is configured: no local Docker socket and no Portainer connection.',
         forbidden: 'Your roles do not include reading containers.',
         empty: 'No container in error.',
         count_one: 'container in error',
         count_other: 'containers in error',
         endpoints_one: 'across {{count}} endpoint',
         endpoints_other: 'across {{count}} endpoints',
+        incidents_one: '{{count}} open incident',
+        incidents_other: '{{count}} open incidents',
+        noIncidents: 'No open incident.',
+        viewIncidents: 'Incidents',
+        viewContainers: 'Containers',
       },
       recent: {
         title: 'Recent jobs',

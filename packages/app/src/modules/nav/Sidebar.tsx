@@ -25,6 +25,7 @@ import DashboardIcon from '@material-ui/icons/Dashboard';
 import DnsIcon from '@material-ui/icons/Dns';
 import ListAltIcon from '@material-ui/icons/ListAlt';
 import MenuIcon from '@material-ui/icons/Menu';
+import ReportProblemIcon from '@material-ui/icons/ReportProblemOutlined';
 import PlayCircleOutlineIcon from '@material-ui/icons/PlayCircleOutline';
 import SearchIcon from '@material-ui/icons/Search';
 import SettingsIcon from '@material-ui/icons/Settings';
@@ -39,14 +40,16 @@ type OrchNavKey =
   | 'jobs'
   | 'containers'
   | 'logs'
+  | 'incidents'
   | 'ai'
   | 'settings';
 
 /**
  * Orch's pages in the blueprint's order. Each shows only when a page
  * extension provides it: Runbooks and Jobs come with their pages;
- * Containers, Logs and AI are honest "arrives with issue N" placeholders
- * until their plugins replace them (the first id found wins).
+ * Containers, Logs and Incidents are the monitoring screens (issue 7); AI is
+ * an honest placeholder until its plugin replaces it (the first id found
+ * wins).
  */
 const ORCH_NAV: Array<{ key: OrchNavKey; ids: string[]; icon: IconComponent }> =
   [
@@ -71,6 +74,11 @@ const ORCH_NAV: Array<{ key: OrchNavKey; ids: string[]; icon: IconComponent }> =
       key: 'logs',
       ids: ['page:portainer/logs', 'page:orch/logs'],
       icon: SubjectIcon,
+    },
+    {
+      key: 'incidents',
+      ids: ['page:orch/incidents'],
+      icon: ReportProblemIcon,
     },
     { key: 'ai', ids: ['page:ai', 'page:orch/ai'], icon: EmojiObjectsIcon },
   ];

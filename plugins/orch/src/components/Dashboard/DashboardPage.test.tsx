@@ -6,6 +6,7 @@ import {
 import { discoveryApiRef, fetchApiRef } from '@backstage/frontend-plugin-api';
 import type { Job } from '@internal/backstage-plugin-orch-common';
 import { orchApiRef } from '../../api/OrchClient';
+import { PortainerClient, portainerApiRef } from '../../api/PortainerClient';
 import { meWith, mockOrchApi } from '../../__testUtils__/orchApiMock';
 import { DashboardPage } from './DashboardPage';
 import { isContainerInError } from './useContainerHealth';
@@ -75,6 +76,13 @@ async function render(options: {
         [orchApiRef, api],
         [discoveryApiRef, monitoring.discovery],
         [fetchApiRef, monitoring.fetch],
+        [
+          portainerApiRef,
+          new PortainerClient({
+            discoveryApi: monitoring.discovery,
+            fetchApi: monitoring.fetch,
+          }),
+        ],
       ]}
     >
       <DashboardPage />
@@ -138,45 +146,108 @@ describe('DashboardPage', () => {
     ).toBeInTheDocument();
   });
 
-  it('counts containers in error when the monitoring plugin answers', async () => {
+  it('counts containers in error and open incidents when the monitoring plugin answers', async () => {
+    const urls: string[] = [];
     await render({
       jobs: {},
-      monitoring: url =>
-        new Response(
-          JSON.stringify(
-            url.includes('/v1/endpoints')
-              ? {
-                  items: [
-                    { id: 'local', name: 'local', status: { reachable: true } },
-                  ],
-                }
-              : {
-                  items: [
-                    {
-                      id: 'a',
-                      name: 'web',
-                      state: 'running',
-                      status: 'Up',
-                      health: 'healthy',
-                    },
-                    {
-                      id: 'b',
-                      name: 'db',
-                      state: 'restarting',
-                      status: 'Restarting (1)',
-                      health: 'none',
-                    },
-                  ],
-                },
-          ),
-          { status: 200, headers: { 'Content-Type': 'application/json' } },
-        ),
+      monitoring: url => {
+        urls.push(url);
+        let body: unknown;
+        if (url.includes('/v1/endpoints')) {
+          body = {
+            items: [
+              { id: 'local', name: 'local', status: { reachable: true } },
+              {
+                id: 'c0ffee00-0000-4000-8000-000000000001',
+                name: 'edge',
+                status: { reachable: false },
+              },
+            ],
+          };
+        } else if (url.includes('/v1/incidents')) {
+          body = {
+            items: [
+              {
+                id: 'i-1',
+                endpointId: 'local',
+                subjectKind: 'container',
+                subject: 'db',
+                reason: 'die',
+                status: 'open',
+                count: 2,
+                openedAt: iso(60_000),
+                lastSeenAt: iso(1_000),
+              },
+            ],
+          };
+        } else {
+          body = {
+            endpointId: 'local',
+            stale: false,
+            items: [
+              {
+                id: 'a',
+                name: 'web',
+                state: 'running',
+                status: 'Up',
+                health: 'healthy',
+              },
+              {
+                id: 'b',
+                name: 'db',
+                state: 'restarting',
+                status: 'Restarting (1)',
+                health: 'none',
+              },
+              {
+                id: 'c',
+                name: 'job',
+                state: 'exited',
+                status: 'Exited (0)',
+                health: 'none',
+                exitCode: 0,
+              },
+            ],
+          };
+        }
+        return new Response(JSON.stringify(body), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        });
+      },
     });
     const card = await screen.findByTestId('dashboard-containers');
     expect(
-      await within(card).findByText('container in error across 1 endpoint'),
+      await within(card).findByText('container in error across 2 endpoints'),
     ).toBeInTheDocument();
-    expect(within(card).getByText('db · local')).toBeInTheDocument();
+    expect(
+      within(card).getByRole('link', { name: 'db · local' }),
+    ).toHaveAttribute('href', '/containers?endpoint=local&container=b');
+    expect(
+      within(card).getByRole('link', { name: '1 open incident' }),
+    ).toHaveAttribute('href', '/incidents');
+    // The unreachable endpoint is named, and never asked for its containers.
+    expect(
+      within(card).getByText(/Not reachable, not counted/),
+    ).toHaveTextContent('edge');
+    expect(urls.some(u => u.includes('endpointId=c0ffee00'))).toBe(false);
+    expect(urls.find(u => u.includes('/v1/incidents'))).toContain(
+      'status=open',
+    );
+  });
+
+  it('says so when no Docker endpoint is configured', async () => {
+    await render({
+      jobs: {},
+      monitoring: () =>
+        new Response(JSON.stringify({ items: [] }), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    });
+    expect(
+      await screen.findByText(/No Docker endpoint is configured/),
+    ).toBeInTheDocument();
   });
 
   it("says so when the user's roles do not include reading containers", async () => {
@@ -220,8 +291,6 @@ describe('isContainerInError', () => {
     [{ state: 'exited', health: 'none', exitCode: 0 }, false],
     [{ state: 'exited', health: 'none', exitCode: 3 }, true],
   ])('%j → %s', (container, expected) => {
-    expect(
-      isContainerInError({ id: 'x', name: 'x', status: '', ...container }),
-    ).toBe(expected);
+    expect(isContainerInError(container)).toBe(expected);
   });
 });

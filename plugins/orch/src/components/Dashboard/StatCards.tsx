@@ -1,11 +1,13 @@
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type { Job } from '@internal/backstage-plugin-orch-common';
 import Alert from '@mui/material/Alert';
+import Link from '@mui/material/Link';
 import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
 import ListItemText from '@mui/material/ListItemText';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
+import { Link as RouterLink } from 'react-router-dom';
 import { orchTranslationRef } from '../../translations/ref';
 import { useFormatters } from './formatting';
 import { JobLink } from './JobLink';
@@ -143,7 +145,7 @@ export function FailuresCard(
   );
 }
 
-/** Containers in error, or an honest "not configured". */
+/** Containers in error and open incidents, or an honest "not configured". */
 export function ContainersCard(props: LoadState & { value?: ContainerHealth }) {
   const { t } = useTranslationRef(orchTranslationRef);
   const { value } = props;
@@ -162,7 +164,14 @@ export function ContainersCard(props: LoadState & { value?: ContainerHealth }) {
         {t('dashboard.containers.forbidden')}
       </Typography>
     );
+  } else if (value && value.configured && value.endpoints === 0) {
+    body = (
+      <Alert severity="info" variant="outlined">
+        {t('dashboard.containers.noEndpoint')}
+      </Alert>
+    );
   } else if (value && value.configured) {
+    const incidents = value.incidents;
     body = (
       <>
         <BigNumber
@@ -173,10 +182,21 @@ export function ContainersCard(props: LoadState & { value?: ContainerHealth }) {
             count: value.endpoints,
           })}`}
         />
+        {incidents && (
+          <Typography variant="body2" mb={1}>
+            <Link component={RouterLink} to="/incidents">
+              {incidents.length === 0
+                ? t('dashboard.containers.noIncidents')
+                : `${t('dashboard.containers.incidents', {
+                    count: incidents.length,
+                  })}${value.moreIncidents ? '+' : ''}`}
+            </Link>
+          </Typography>
+        )}
         {value.unreachable.length > 0 && (
           <Alert severity="warning" sx={{ mb: 1 }}>
-            {t('dashboard.containers.unreachable')} (
-            {value.unreachable.join(', ')})
+            {t('dashboard.containers.unreachableEndpoints')}{' '}
+            {value.unreachable.join(', ')}
           </Alert>
         )}
         {value.failing.length === 0 ? (
@@ -186,9 +206,18 @@ export function ContainersCard(props: LoadState & { value?: ContainerHealth }) {
         ) : (
           <List dense disablePadding>
             {value.failing.slice(0, 5).map(c => (
-              <ListItem key={`${c.endpoint}/${c.id}`} disableGutters>
+              <ListItem key={`${c.endpointId}/${c.id}`} disableGutters>
                 <ListItemText
-                  primary={`${c.name} · ${c.endpoint}`}
+                  primary={
+                    <Link
+                      component={RouterLink}
+                      to={`/containers?endpoint=${encodeURIComponent(
+                        c.endpointId,
+                      )}&container=${encodeURIComponent(c.id)}`}
+                    >
+                      {`${c.name} · ${c.endpoint}`}
+                    </Link>
+                  }
                   secondary={c.status}
                 />
               </ListItem>
@@ -207,6 +236,13 @@ export function ContainersCard(props: LoadState & { value?: ContainerHealth }) {
       errorTitle={t('dashboard.containers.unreachable')}
       onRetry={props.onRetry}
       retryLabel={t('common.retry')}
+      action={
+        value?.configured && !value.forbidden ? (
+          <Link component={RouterLink} to="/containers">
+            {t('dashboard.containers.viewContainers')}
+          </Link>
+        ) : undefined
+      }
       live
     >
       {body}

@@ -1,29 +1,25 @@
-import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApi,
-} from '@backstage/frontend-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { useApi } from '@backstage/frontend-plugin-api';
+import type {
+  ContainerSummary,
+  Incident,
+} from '@internal/backstage-plugin-portainer-common';
+import { portainerApiRef } from '../../api/PortainerClient';
+import { errorStatus } from '../../api/runbooksApi';
 import { useLivePoll } from './useLivePoll';
 
-// The shapes the portainer plugin answers (issue 7); only what is read here.
-type Endpoint = {
-  id: string;
-  name: string;
-  environment?: string;
-  status: { reachable: boolean };
-};
-type Container = {
-  id: string;
-  name: string;
-  state: string;
-  status: string;
-  health: string;
-  exitCode?: number;
-};
+/** How often the widget asks again: a listing reads every endpoint. */
+export const CONTAINER_HEALTH_POLL_MS = 10_000;
+
+type Container = Pick<
+  ContainerSummary,
+  'id' | 'name' | 'state' | 'status' | 'health' | 'exitCode'
+>;
 
 /** A container the dashboard counts as "in error". */
-export type FailingContainer = Container & { endpoint: string };
+export type FailingContainer = Container & {
+  endpoint: string;
+  endpointId: string;
+};
 
 export type ContainerHealth =
   | { configured: false }
@@ -33,12 +29,21 @@ export type ContainerHealth =
       forbidden?: false;
       configured: true;
       endpoints: number;
+      /** Names of the endpoints that did not answer: not counted. */
       unreachable: string[];
       failing: FailingContainer[];
+      /** Open incidents; undefined when incidents cannot be listed. */
+      incidents?: Incident[];
+      /** More open incidents than listed. */
+      moreIncidents?: boolean;
     };
 
 /** Dead, restarting, unhealthy, or exited with a non-zero code. */
-export function isContainerInError(container: Container): boolean {
+export function isContainerInError(container: {
+  state: string;
+  health: string;
+  exitCode?: number;
+}): boolean {
   return (
     container.state === 'dead' ||
     container.state === 'restarting' ||
@@ -49,61 +54,77 @@ export function isContainerInError(container: Container): boolean {
   );
 }
 
+const INCIDENTS_SHOWN = 50;
+
 /**
- * Containers in error across the monitoring plugin's endpoints. When that
- * plugin is not installed (its API answers 404) the answer says so, and the
- * widget says "not configured" instead of inventing data.
+ * Containers in error across the reachable endpoints of the environment,
+ * and the open incidents. When the portainer plugin is not installed (its
+ * API answers 404) the answer says so, and the widget says "not
+ * configured" instead of inventing data; an endpoint that does not answer
+ * is named, not counted.
  */
 export function useContainerHealth(environment?: string) {
-  const discoveryApi = useApi(discoveryApiRef);
-  const fetchApi = useApi(fetchApiRef);
-  return useLivePoll<ContainerHealth>(async () => {
-    const base = await discoveryApi.getBaseUrl('portainer');
-    let forbidden = false;
-    const get = async <T>(path: string): Promise<T | undefined> => {
-      const response = await fetchApi.fetch(`${base}${path}`);
-      if (response.status === 404) {
-        return undefined;
+  const api = useApi(portainerApiRef);
+  return useLivePoll<ContainerHealth>(
+    async () => {
+      let endpoints;
+      try {
+        endpoints = (await api.listEndpoints()).items;
+      } catch (e) {
+        if (errorStatus(e) === 404) return { configured: false };
+        if (errorStatus(e) === 403)
+          return { configured: true, forbidden: true };
+        throw e;
       }
-      if (response.status === 403) {
-        forbidden = true;
-        return undefined;
-      }
-      if (!response.ok) {
-        throw await ResponseError.fromResponse(response);
-      }
-      return response.json();
-    };
-    const endpoints = await get<{ items: Endpoint[] }>('/v1/endpoints');
-    if (forbidden) {
-      return { configured: true, forbidden: true };
-    }
-    if (!endpoints) {
-      return { configured: false };
-    }
-    const inScope = endpoints.items.filter(
-      e => !environment || !e.environment || e.environment === environment,
-    );
-    const unreachable = inScope
-      .filter(e => !e.status.reachable)
-      .map(e => e.name);
-    const lists = await Promise.all(
-      inScope
-        .filter(e => e.status.reachable)
-        .map(async e => {
-          const list = await get<{ items: Container[] }>(
-            `/v1/containers?endpointId=${encodeURIComponent(e.id)}`,
-          );
-          return (list?.items ?? [])
-            .filter(isContainerInError)
-            .map(c => ({ ...c, endpoint: e.name }));
-        }),
-    );
-    return {
-      configured: true,
-      endpoints: inScope.length,
-      unreachable,
-      failing: lists.flat(),
-    };
-  }, [discoveryApi, fetchApi, environment]);
+      const inScope = endpoints.filter(
+        e => !environment || !e.environment || e.environment === environment,
+      );
+      const unreachable = inScope
+        .filter(e => !e.status.reachable)
+        .map(e => e.name);
+      const incidents = api
+        .listIncidents({ status: ['open'], limit: INCIDENTS_SHOWN })
+        .then(
+          page => ({
+            items: page.items.filter(i =>
+              inScope.some(e => e.id === i.endpointId),
+            ),
+            more: !!page.nextCursor,
+          }),
+          // Incidents are optional here: the containers still count.
+          () => undefined,
+        );
+      const lists = await Promise.all(
+        inScope
+          .filter(e => e.status.reachable)
+          .map(async e => {
+            try {
+              const list = await api.listContainers({ endpointId: e.id });
+              if (list.stale) {
+                // An old listing is not what runs now: named, not counted.
+                unreachable.push(e.name);
+                return [];
+              }
+              return list.items
+                .filter(isContainerInError)
+                .map(c => ({ ...c, endpoint: e.name, endpointId: e.id }));
+            } catch {
+              unreachable.push(e.name);
+              return [];
+            }
+          }),
+      );
+      const open = await incidents;
+      return {
+        configured: true,
+        endpoints: inScope.length,
+        unreachable,
+        failing: lists.flat(),
+        incidents: open?.items,
+        moreIncidents: open?.more,
+      };
+    },
+    [api, environment],
+    CONTAINER_HEALTH_POLL_MS,
+  );
 }

@@ -100,6 +100,10 @@ export type LogViewerProps = {
   onEnd?(status: JobStatus): void;
   /** Height of the log area. @defaultValue '65vh' */
   height?: number | string;
+  /** Accessible name of the log area. @defaultValue 'Job log' */
+  ariaLabel?: string;
+  /** Shown instead of an empty log, while live and once over. */
+  emptyText?: { live: string; over: string };
 };
 
 function lineFromHash(): number | undefined {
@@ -496,7 +500,7 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
           ref={scroller}
           className="orch-log-scroller"
           role="region"
-          aria-label="Job log"
+          aria-label={props.ariaLabel ?? 'Job log'}
           // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
           tabIndex={0}
           style={{ height: props.height ?? '65vh' }}
@@ -506,7 +510,9 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
         >
           {model.lastSeq === 0 ? (
             <Box sx={{ p: 2, fontFamily: 'inherit' }}>
-              {live ? 'Waiting for output…' : 'This job wrote no output.'}
+              {live && !ended
+                ? props.emptyText?.live ?? 'Waiting for output…'
+                : props.emptyText?.over ?? 'This job wrote no output.'}
             </Box>
           ) : (
             <div style={{ height: geo.physical, position: 'relative' }}>
