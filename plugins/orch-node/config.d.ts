@@ -22,6 +22,13 @@ export interface Config {
        */
       dir?: string;
     };
+    manifests?: {
+      /**
+       * Folder of local projects: `<dir>/<project>/orch.yaml`.
+       * @defaultValue <runbooks.dir>/manifests
+       */
+      dir?: string;
+    };
     stacks?: {
       /**
        * Folder of Swarm stack files that `swarm_deploy` may deploy by name.
@@ -59,6 +66,13 @@ export interface Config {
        * @defaultValue 2
        */
       concurrency?: number;
+      /**
+       * Project installs one worker process follows at once. They only wait
+       * for their child jobs, on a queue of their own, so they never take
+       * one of the `concurrency` slots their children need.
+       * @defaultValue 10
+       */
+      projectConcurrency?: number;
       /**
        * Parent folder of the private (0700) per-job data directories.
        * @defaultValue <tmpdir>/orch-jobs

@@ -51,6 +51,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/v1/runbooks/:name', allowed: READERS, request: () => ({ path: '/v1/runbooks/hello' }) },
   { method: 'POST', path: '/v1/runbooks/:name/enabled', allowed: ADMINS, request: () => ({ path: '/v1/runbooks/hello/enabled', body: { enabled: true } }) },
   { method: 'POST', path: '/v1/runbooks/:name/execute', allowed: OPERATORS, request: () => ({ path: '/v1/runbooks/hello/execute', body: { environment: 'stage', inputs: { message: 'matrix' } } }) },
+  { method: 'POST', path: '/v1/projects/install', allowed: OPERATORS, request: () => ({ path: '/v1/projects/install', body: { project: 'sleeper-demo', environment: 'stage', dryRun: true } }) },
 
   { method: 'GET', path: '/v1/jobs', allowed: READERS, request: () => ({ path: '/v1/jobs' }) },
   { method: 'GET', path: '/v1/jobs/:id', allowed: READERS, request: f => ({ path: `/v1/jobs/${f.jobId}` }) },

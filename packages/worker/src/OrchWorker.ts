@@ -4,9 +4,14 @@ import type { RunbookDescriptor } from '@internal/backstage-plugin-orch-common';
 import {
   CancelSignals,
   type ConnectionVault,
+  type DatabaseConnectionStore,
   DatabaseJobStore,
   JobEventStream,
+  JobQueue,
   ORCH_JOBS_QUEUE,
+  ORCH_PROJECTS_QUEUE,
+  RunbookJobFactory,
+  type RunbookCatalog,
   SecretBox,
   WorkerRegistry,
   createRedisConnection,
@@ -20,6 +25,7 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'crypto';
 import { hostname } from 'os';
 import { JobProcessor } from './jobs/JobProcessor';
+import { ProjectProcessor } from './jobs/ProjectProcessor';
 import { reapOrphans } from './runner/reapOrphans';
 
 /** @public */
@@ -33,6 +39,12 @@ export type OrchWorkerOptions = {
   runbooks: (name: string) => RunbookDescriptor | undefined;
   secretBox: SecretBox;
   paths?: OrchPaths;
+  /**
+   * The runbook catalog and connection store the children of project
+   * installs are validated against. Without them this worker takes no
+   * project installs.
+   */
+  projects?: { catalog: RunbookCatalog; connectionStore: DatabaseConnectionStore };
 };
 
 /**
@@ -44,6 +56,10 @@ export type OrchWorkerOptions = {
 export class OrchWorker {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly worker: Worker;
+  private readonly projectWorker?: Worker;
+  private readonly projectProcessor?: ProjectProcessor;
+  private readonly queue?: JobQueue;
+  private readonly projectConcurrency: number;
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private readonly registry: WorkerRegistry;
@@ -61,6 +77,8 @@ export class OrchWorker {
     const { config, logger } = options;
     const redisOptions = readOrchRedisOptions(config);
     this.concurrency = config.getOptionalNumber('orch.worker.concurrency') ?? 2;
+    this.projectConcurrency =
+      config.getOptionalNumber('orch.worker.projectConcurrency') ?? 10;
     // Beat three times per TTL so one late beat never marks a live worker dead.
     this.heartbeatMs = Math.max(500, readWorkerHeartbeatTtlMs(config) / 3);
     this.graceMs =
@@ -104,6 +122,52 @@ export class OrchWorker {
     this.worker.on('failed', (job, error) =>
       logger.error(`job ${job?.id} failed in the worker: ${error.message}`),
     );
+
+    if (options.projects) {
+      this.queue = new JobQueue({
+        connection: createRedisConnection(redisOptions.url, 'blocking'),
+        prefix: redisOptions.prefix,
+      });
+      this.projectProcessor = new ProjectProcessor({
+        workerId: this.id,
+        store: options.store,
+        stream: new JobEventStream({ redis: this.redis, prefix: redisOptions.prefix }),
+        factory: new RunbookJobFactory({
+          store: options.store,
+          connections: options.projects.connectionStore,
+          catalog: options.projects.catalog,
+          queue: this.queue,
+          secretBox: options.secretBox,
+          logger,
+        }),
+        secretBox: options.secretBox,
+        cancels: this.cancels,
+        redis: this.redis,
+        blockingConnection: () => createRedisConnection(redisOptions.url, 'blocking'),
+        logger,
+        artifactsDir: this.paths.artifactsDir,
+        heartbeatMs: this.heartbeatMs,
+      });
+      // Installs wait on their children: they take slots of their own
+      // queue, never one of the `concurrency` slots a child needs.
+      this.projectWorker = new Worker(
+        ORCH_PROJECTS_QUEUE,
+        async job => this.projectProcessor!.process(job.data.jobId),
+        {
+          connection: createRedisConnection(redisOptions.url, 'blocking'),
+          prefix: redisOptions.prefix,
+          concurrency: this.projectConcurrency,
+          autorun: false,
+          maxStalledCount: 1,
+        },
+      );
+      this.projectWorker.on('error', error =>
+        logger.warn(`project queue connection problem: ${error.message}`),
+      );
+      this.projectWorker.on('failed', (job, error) =>
+        logger.error(`project job ${job?.id} failed in the worker: ${error.message}`),
+      );
+    }
   }
 
   /** Starts taking jobs and announcing this worker. Resolves once Redis answered. */
@@ -117,9 +181,11 @@ export class OrchWorker {
       );
     }
     await this.worker.waitUntilReady();
-    await this.cancels.subscribe(this.subscriber, jobId =>
-      this.processor.abort(jobId, 'cancel'),
-    );
+    await this.projectWorker?.waitUntilReady();
+    await this.cancels.subscribe(this.subscriber, jobId => {
+      this.processor.abort(jobId, 'cancel');
+      this.projectProcessor?.abort(jobId, 'cancel');
+    });
     await this.beat();
     this.heartbeat = setInterval(() => {
       this.beat().catch(e =>
@@ -129,8 +195,15 @@ export class OrchWorker {
     this.worker.run().catch(e =>
       this.options.logger.error(`worker stopped: ${e.message}`),
     );
+    this.projectWorker?.run().catch(e =>
+      this.options.logger.error(`project worker stopped: ${e.message}`),
+    );
     this.options.logger.info(
-      `worker ${this.id} taking jobs from '${ORCH_JOBS_QUEUE}' (concurrency ${this.concurrency})`,
+      `worker ${this.id} taking jobs from '${ORCH_JOBS_QUEUE}' (concurrency ${this.concurrency})${
+        this.projectWorker
+          ? ` and installs from '${ORCH_PROJECTS_QUEUE}' (concurrency ${this.projectConcurrency})`
+          : ''
+      }`,
     );
   }
 
@@ -141,6 +214,13 @@ export class OrchWorker {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Installs only wait: hand them back at once, another worker resumes
+      // them where they are.
+      for (const jobId of this.projectProcessor?.runningJobIds ?? []) {
+        this.projectProcessor!.abort(jobId, 'shutdown');
+      }
+      await this.projectWorker?.close();
+      await this.queue?.close().catch(() => {});
       const grace = setTimeout(() => {
         for (const jobId of this.processor.runningJobIds) {
           this.options.logger.info(`handing job ${jobId} back to the queue`);

@@ -12,17 +12,16 @@ async function main() {
   const { logger, config, knex, store, secretBox } = context;
   const paths = readOrchPaths(config);
   const catalog = await RunbookCatalog.load({ rootDir: paths.runbooksDir, logger });
+  const connectionStore = await DatabaseConnectionStore.fromKnex(knex);
   const worker = new OrchWorker({
     config,
     logger,
     store,
     runbooks: name => catalog.get(name),
-    connections: new ConnectionVault({
-      store: await DatabaseConnectionStore.fromKnex(knex),
-      secretBox,
-    }),
+    connections: new ConnectionVault({ store: connectionStore, secretBox }),
     secretBox,
     paths,
+    projects: { catalog, connectionStore },
   });
 
   let stopping = false;

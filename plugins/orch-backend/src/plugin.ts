@@ -13,6 +13,7 @@ import {
   JobEventStream,
   JobQueue,
   RunbookCatalog,
+  RunbookJobFactory,
   SecretBox,
   WorkerRegistry,
   createRedisConnection,
@@ -32,6 +33,7 @@ import { firstAdminFromEnv, UserService } from './service/auth/UserService';
 import { ConnectionService } from './service/ConnectionService';
 import { HealthService } from './service/HealthService';
 import { JobService } from './service/JobService';
+import { ProjectService } from './service/ProjectService';
 import { LogStreamService } from './service/LogStreamService';
 import { Reconciler } from './service/Reconciler';
 
@@ -77,6 +79,24 @@ export const orchPlugin = createBackendPlugin({
         const principals = PrincipalService.fromConfig(config, users);
         const queue = new JobQueue({ connection: queueConnection, prefix: redisOptions.prefix });
         const stream = new JobEventStream({ redis, prefix: redisOptions.prefix });
+        const factory = new RunbookJobFactory({
+          store,
+          connections: connectionStore,
+          catalog,
+          queue,
+          secretBox,
+          logger,
+        });
+        const access = new RunbookAccess(principals, deps.userInfo);
+        const projects = new ProjectService({
+          store,
+          catalog,
+          factory,
+          secretBox,
+          manifestsDir: paths.manifestsDir,
+          logger,
+          access,
+        });
         const jobs = new JobService({
           store,
           connections: connectionStore,
@@ -87,7 +107,8 @@ export const orchPlugin = createBackendPlugin({
           redis,
           secretBox,
           logger,
-          access: new RunbookAccess(principals, deps.userInfo),
+          access,
+          factory,
         });
         const workerTtlMs = readWorkerHeartbeatTtlMs(config);
         const reconciler = new Reconciler({
@@ -156,6 +177,7 @@ export const orchPlugin = createBackendPlugin({
               workerTtlMs,
             }),
             jobs,
+            projects,
             connections: new ConnectionService({ store: connectionStore, secretBox }),
             audit,
             auth: new AuthService({

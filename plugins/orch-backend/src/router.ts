@@ -17,6 +17,7 @@ import { connectionRoutes } from './routes/connectionRoutes';
 import { createGuards } from './routes/guards';
 import { internalRoutes } from './routes/internalRoutes';
 import { jobRoutes } from './routes/jobRoutes';
+import { projectRoutes } from './routes/projectRoutes';
 import { runbookRoutes } from './routes/runbookRoutes';
 import type { AuditService } from './service/AuditService';
 import type { ConnectionService } from './service/ConnectionService';
@@ -27,12 +28,14 @@ import type { UserService } from './service/auth/UserService';
 import { InputValidationError, TooManyRequestsError } from './service/errors';
 import type { HealthService } from './service/HealthService';
 import type { JobService } from './service/JobService';
+import type { ProjectService } from './service/ProjectService';
 import type { LogStreamService } from './service/LogStreamService';
 
 /** @public */
 export type RouterOptions = {
   health: HealthService;
   jobs: JobService;
+  projects: ProjectService;
   connections: ConnectionService;
   audit: AuditService;
   logs: LogStreamService;
@@ -72,6 +75,7 @@ export async function createRouter(
   authRoutes(router, options);
   userRoutes(router, options, guards);
   runbookRoutes(router, options, guards);
+  projectRoutes(router, options, guards);
   jobRoutes(router, options, guards);
   connectionRoutes(router, options, guards);
   auditRoutes(router, options, guards);

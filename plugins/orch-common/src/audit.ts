@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'runbook.disable',
   'job.cancel',
   'job.relaunch',
+  'project.install',
   'connection.create',
   'connection.update',
   'connection.delete',

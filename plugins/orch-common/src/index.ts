@@ -6,6 +6,7 @@
  */
 export * from './permissions';
 export * from './jobs';
+export * from './projectJobs';
 export * from './health';
 export * from './runbooks';
 export * from './runbookDescriptorSchema';

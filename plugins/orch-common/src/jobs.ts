@@ -63,6 +63,32 @@ export type Job = {
   /** Connection ids the job uses. */
   connections: string[];
   cancelRequested: boolean;
+  /**
+   * `runbook` for one playbook run; `project` for a project install, whose
+   * steps are child jobs. Absent means `runbook`.
+   */
+  kind?: JobKind;
+  /** The project a `project` job installs (and, for a child, belongs to). */
+  project?: JobProjectRef;
+  /** For a child of a project install: the manifest step it runs, from 0. */
+  stepIndex?: number;
+};
+
+/**
+ * Kinds of job.
+ * @public
+ */
+export type JobKind = 'runbook' | 'project';
+
+/**
+ * Which project a job installs: its name, and for a GitHub project the
+ * repository and ref the manifest was read at.
+ * @public
+ */
+export type JobProjectRef = {
+  name: string;
+  repository?: string;
+  ref?: string;
 };
 
 /**
@@ -91,6 +117,8 @@ export type JobStep = {
   finishedAt?: string;
   /** Sequence number of the event that started the task (jump target). */
   firstSeq: number;
+  /** For a step of a project install: the child job that runs it. */
+  childJobId?: string;
 };
 
 /**

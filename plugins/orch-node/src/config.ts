@@ -48,6 +48,8 @@ export function readWorkerHeartbeatTtlMs(config: Config): number {
  */
 export type OrchPaths = {
   runbooksDir: string;
+  /** Local projects: `<manifestsDir>/<project>/orch.yaml`. */
+  manifestsDir: string;
   stacksDir: string;
   artifactsDir: string;
   dataDir: string;
@@ -55,8 +57,12 @@ export type OrchPaths = {
 
 /** @public */
 export function readOrchPaths(config: Config): OrchPaths {
+  const runbooksDir = resolve(config.getOptionalString('orch.runbooks.dir') ?? 'runbooks');
   return {
-    runbooksDir: resolve(config.getOptionalString('orch.runbooks.dir') ?? 'runbooks'),
+    runbooksDir,
+    manifestsDir: resolve(
+      config.getOptionalString('orch.manifests.dir') ?? `${runbooksDir}/manifests`,
+    ),
     stacksDir: resolve(config.getOptionalString('orch.stacks.dir') ?? 'stacks'),
     artifactsDir: resolve(
       config.getOptionalString('orch.artifacts.dir') ?? '.orch/artifacts',

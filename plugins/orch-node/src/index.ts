@@ -25,3 +25,5 @@ export * from './crypto/ConnectionVault';
 export * from './auth/DatabaseSessionStore';
 export * from './auth/DatabaseUserStore';
 export * from './auth/passwords';
+export * from './jobs/InputValidationError';
+export * from './jobs/RunbookJobFactory';

@@ -49,7 +49,7 @@ export class OrchHarness {
     return this.config;
   }
 
-  async init(overrides: { heartbeatTtlSeconds?: number } = {}) {
+  async init(overrides: { heartbeatTtlSeconds?: number; manifestsDir?: string } = {}) {
     this.redisEnv = await testRedis();
     this.redis = new Redis(this.redisEnv.url);
     const keyFile = join(this.dir, 'master.key');
@@ -60,6 +60,7 @@ export class OrchHarness {
       orch: {
         redis: { url: this.redisEnv.url, prefix: this.redisEnv.prefix },
         runbooks: { dir: join(REPO, 'runbooks') },
+        ...(overrides.manifestsDir ? { manifests: { dir: overrides.manifestsDir } } : {}),
         stacks: { dir: join(REPO, 'stacks') },
         artifacts: { dir: join(this.dir, 'artifacts') },
         secrets: { keyFile },
@@ -75,9 +76,15 @@ export class OrchHarness {
     writeFileSync(join(this.dir, 'worker-config.yaml'), JSON.stringify(this.config));
   }
 
-  async startBackend() {
+  /**
+   * Starts the backend; `extra` adds features (other plugins and modules)
+   * and `config` merges into the configuration.
+   */
+  async startBackend(options: { extra?: any[]; config?: Record<string, unknown> } = {}) {
+    if (options.config) this.config = { ...this.config, ...options.config };
     this.backend = await startTestBackend({
       features: [
+        ...(options.extra ?? []),
         orchPlugin,
         databaseServiceFactory,
         // The real scheduler: the reconciler must run on its own schedule.

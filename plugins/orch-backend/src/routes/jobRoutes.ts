@@ -51,6 +51,7 @@ export function jobRoutes(
           environment: stringParam(req.query.environment, 'environment'),
           createdBy: stringParam(req.query.createdBy, 'createdBy'),
           parentJobId: stringParam(req.query.parentJobId, 'parentJobId'),
+          kind: kindParam(stringParam(req.query.kind, 'kind')),
         },
         {
           cursor: stringParam(req.query.cursor, 'cursor'),
@@ -79,9 +80,22 @@ export function jobRoutes(
           url: `/api/orch/v1/jobs/${job.id}/artifacts/${name}`,
         });
     }
+    // A project install lists the child job of each of its steps.
+    const children =
+      job.kind === 'project'
+        ? (await store.listChildren(job.id)).map(c => ({
+            id: c.id,
+            runbookName: c.runbookName,
+            status: c.status,
+            stepIndex: c.stepIndex,
+            createdAt: c.createdAt,
+            finishedAt: c.finishedAt,
+            error: c.error,
+          }))
+        : undefined;
     // lastSeq lets a log viewer open at the tail of a huge log and follow
     // the stream from there (Last-Event-ID) instead of replaying it all.
-    res.json({ job, steps, artifacts, lastSeq });
+    res.json({ job, steps, artifacts, lastSeq, ...(children ? { children } : {}) });
   });
 
   router.get('/v1/jobs/:id/events', async (req, res) => {
@@ -171,7 +185,12 @@ export function jobRoutes(
       credentials,
       'job.relaunch',
       j => ({ type: 'job', id: j.id }),
-      () => jobs.relaunch(id, req.body ?? {}, credentials),
+      async () => {
+        const original = await jobs.getJob(id);
+        return original.kind === 'project'
+          ? options.projects.relaunch(original, req.body ?? {}, credentials)
+          : jobs.relaunch(id, req.body ?? {}, credentials);
+      },
       { from: id },
     );
     res
@@ -201,4 +220,11 @@ export function jobRoutes(
     });
     createReadStream(file).pipe(res);
   });
+}
+
+function kindParam(kind: string | undefined): 'runbook' | 'project' | undefined {
+  if (kind === undefined || kind === 'runbook' || kind === 'project') return kind;
+  throw new InputValidationError('Invalid query', [
+    { field: 'kind', message: 'must be runbook or project' },
+  ]);
 }

@@ -59,6 +59,11 @@ export function runbookRoutes(
       'runbook.execute',
     );
     const name = req.params.name;
+    if (req.body?.dryRun === true) {
+      // Every check of an execute, nothing written or enqueued.
+      res.status(200).json(await jobs.dryRun(name, req.body, credentials));
+      return;
+    }
     const job = await audited(
       req,
       credentials,

@@ -10,8 +10,9 @@ import {
   type Runbook,
 } from '@internal/backstage-plugin-orch-common';
 import {
-  secretFields,
+  isSecretMask,
   type CancelSignals,
+  type RunbookJobFactory,
   type DatabaseConnectionStore,
   type DatabaseJobStore,
   type JobEventStream,
@@ -20,12 +21,10 @@ import {
   type SecretBox,
 } from '@internal/backstage-plugin-orch-node';
 import type { Redis } from 'ioredis';
-import { randomUUID } from 'crypto';
 import { InputValidationError } from './errors';
 import type { RunbookAccess } from './auth/RunbookAccess';
 
-/** What marks a secret input in stored and returned inputs. */
-export const SECRET_MASK = Object.freeze({ set: true });
+export { SECRET_MASK } from '@internal/backstage-plugin-orch-node';
 
 export type ExecuteRequest = {
   inputs?: unknown;
@@ -66,6 +65,8 @@ export class JobService {
       logger: LoggerService;
       /** The runbooks' own `access` rules; without it none are enforced. */
       access?: RunbookAccess;
+      /** Creates runbook jobs (validation, secrets, enqueue). */
+      factory: RunbookJobFactory;
     },
   ) {}
 
@@ -97,109 +98,36 @@ export class JobService {
     credentials: BackstageCredentials,
     options: { parentJobId?: string } = {},
   ): Promise<Job> {
-    const runbook = await this.getRunbook(name);
-    if (!runbook.enabled) {
-      throw new ConflictError(`Runbook ${name} is disabled`);
-    }
-    const fields = [];
-    const environment = request.environment;
-    if (typeof environment !== 'string' || !environment) {
-      fields.push({ field: 'environment', message: 'is required' });
-    } else if (!runbook.environments.includes(environment)) {
-      fields.push({
-        field: 'environment',
-        message: `must be one of ${runbook.environments.join(', ')}`,
-      });
-    }
-    const connections = request.connections ?? [];
-    if (!Array.isArray(connections) || !connections.every(c => typeof c === 'string')) {
-      fields.push({ field: 'connections', message: 'must be a list of connection ids' });
-    }
-    const rawInputs = request.inputs ?? {};
-    if (typeof rawInputs !== 'object' || rawInputs === null || Array.isArray(rawInputs)) {
-      fields.push({ field: 'inputs', message: 'must be an object' });
-    }
-    if (fields.length) throw new InputValidationError('Invalid request', fields);
-    await this.deps.access?.check(runbook, environment as string, credentials);
-    await this.checkConnections(connections as string[], runbook, environment as string);
-
-    const validation = this.deps.catalog.validateInputs(name, rawInputs);
-    if (!validation.valid) {
-      throw new InputValidationError('Invalid inputs', validation.errors);
-    }
-    // Only declared inputs reach the playbook, even when a schema forgets
-    // `additionalProperties: false`: extra vars override everything in
-    // Ansible (think `ansible_connection`).
-    const declared = new Set(
-      Object.keys((runbook.inputs.properties as Record<string, unknown>) ?? {}),
-    );
-    const inputs = Object.fromEntries(
-      Object.entries(validation.value).filter(([k]) => declared.has(k)),
-    );
-    const secretNames = secretFields(runbook.inputs);
-    const secrets: Record<string, string> = {};
-    const stored: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(inputs)) {
-      if (secretNames.includes(key)) {
-        secrets[key] = String(value);
-        stored[key] = SECRET_MASK;
-      } else {
-        stored[key] = value;
-      }
-    }
-
-    const job = await this.deps.store.createJob({
-      id: randomUUID(),
-      runbookName: runbook.name,
-      runbookVersion: runbook.version,
-      environment: environment as string,
-      inputs: stored,
-      secretsEncrypted: Object.keys(secrets).length
-        ? this.deps.secretBox.seal(secrets)
-        : undefined,
-      connections: connections as string[],
+    return this.deps.factory.create(name, request, {
       createdBy: principalOf(credentials),
       parentJobId: options.parentJobId,
+      authorize: (runbook, environment) =>
+        this.deps.access?.check(runbook, environment, credentials) ??
+        Promise.resolve(),
     });
-    await this.enqueue(job.id);
-    return job;
   }
 
   /**
-   * A job may name only existing connections, of the types its runbook
-   * declares, from its own environment: prod credentials never reach a stage
-   * run. Nothing is decrypted here; the worker does that.
+   * Everything `execute` checks, without writing or enqueueing anything:
+   * what the job would store (secrets masked).
    */
-  private async checkConnections(ids: string[], runbook: Runbook, environment: string) {
-    const problems: string[] = [];
-    for (const id of new Set(ids)) {
-      const c = await this.deps.connections.get(id);
-      if (!c) problems.push(`${id} does not exist`);
-      else if (!runbook.connections.includes(c.type)) {
-        problems.push(`${c.name} is a ${c.type} connection; ${runbook.name} takes ${runbook.connections.join(', ') || 'none'}`);
-      } else if (c.environment !== environment) {
-        problems.push(`${c.name} belongs to ${c.environment}, not ${environment}`);
-      }
-    }
-    if (problems.length) {
-      throw new InputValidationError('Invalid connections', [
-        { field: 'connections', message: problems.join('; ') },
-      ]);
-    }
-  }
-
-  /**
-   * The queue is only a wake-up call: when Redis is down the job stays
-   * PENDING in the database and the reconciler enqueues it later.
-   */
-  private async enqueue(jobId: string) {
-    try {
-      await this.deps.queue.enqueue(jobId);
-    } catch (e) {
-      this.deps.logger.warn(
-        `job ${jobId} stays pending until Redis answers: ${(e as Error).message}`,
-      );
-    }
+  async dryRun(
+    name: string,
+    request: ExecuteRequest,
+    credentials: BackstageCredentials,
+  ) {
+    const v = await this.deps.factory.validate(name, request, (runbook, environment) =>
+      this.deps.access?.check(runbook, environment, credentials) ??
+      Promise.resolve(),
+    );
+    return {
+      dryRun: true as const,
+      runbook: v.runbook.name,
+      version: v.runbook.version,
+      environment: v.environment,
+      connections: v.connections,
+      inputs: v.stored,
+    };
   }
 
   async getJob(id: string): Promise<Job> {
@@ -214,6 +142,7 @@ export class JobService {
     const result = await this.deps.store.requestCancel(id, new Date());
     if (!result) throw new NotFoundError(`No job ${id}`);
     const { job, immediate } = result;
+    if (job.kind === 'project') await this.cancelChildren(id);
     if (immediate) {
       await this.deps.queue.remove(id).catch(() => {});
       await this.publishEnd(id, 'CANCELED');
@@ -230,6 +159,24 @@ export class JobService {
   }
 
   /**
+   * Cancels the unfinished children of a project install. Its worker does
+   * the same when it sees the cancel; doing it here too stops the running
+   * step even when that worker is gone.
+   */
+  private async cancelChildren(parentId: string) {
+    for (const child of await this.deps.store.listChildren(parentId)) {
+      if (isFinalJobStatus(child.status)) continue;
+      const r = await this.deps.store.requestCancel(child.id, new Date());
+      if (r?.immediate) {
+        await this.deps.queue.remove(child.id).catch(() => {});
+        await this.publishEnd(child.id, 'CANCELED');
+      } else {
+        await this.deps.cancels.publish(this.deps.redis, child.id).catch(() => {});
+      }
+    }
+  }
+
+  /**
    * A new job with the same runbook, environment, connections and inputs.
    * Secret inputs are not kept once a job ends, so they must be given again.
    */
@@ -241,7 +188,7 @@ export class JobService {
     const original = await this.getJob(id);
     const inputs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(original.inputs)) {
-      if (!isMask(v)) inputs[k] = v;
+      if (!isSecretMask(v)) inputs[k] = v;
     }
     const secrets = body.secrets ?? {};
     if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) {
@@ -270,13 +217,4 @@ export class JobService {
       this.deps.logger.warn(`live stream of ${jobId} not updated: ${(e as Error).message}`);
     }
   }
-}
-
-function isMask(v: unknown): boolean {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    (v as Record<string, unknown>).set === true &&
-    Object.keys(v).length === 1
-  );
 }

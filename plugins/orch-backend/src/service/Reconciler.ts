@@ -12,7 +12,9 @@ import type { JobService } from './JobService';
  *   worker handed it back) is enqueued again.
  * - A RUNNING job whose heartbeat is older than `staleAfterMs` lost its
  *   worker: it ends ERROR "worker lost", or goes back to PENDING when its
- *   runbook opts into retry (at most `maxAttempts` runs).
+ *   runbook opts into retry (at most `maxAttempts` runs). A project install
+ *   always goes back to PENDING (up to 3 × `maxAttempts` runs): the next
+ *   worker resumes it from its steps.
  *
  * Runs on one backend replica at a time (a global scheduled task).
  */
@@ -34,19 +36,26 @@ export class Reconciler {
     let lost = 0;
     let retried = 0;
 
-    for (const id of await store.listIdsByStatus('PENDING', 5000)) {
-      if (await queue.ensureQueued(id)) requeued++;
+    for (const kind of ['runbook', 'project'] as const) {
+      for (const id of await store.listIdsByStatus('PENDING', 5000, kind)) {
+        if (await queue.ensureQueued(id, kind)) requeued++;
+      }
     }
 
     const stale = await store.findStaleRunning(
       new Date(now.getTime() - this.deps.staleAfterMs),
     );
     for (const job of stale) {
-      const runbook = await store.getRunbook(job.runbookName);
+      const kind = job.kind ?? 'runbook';
+      // A project install holds no process, only its place in the steps
+      // (in the database): another worker always resumes it.
       const retry =
-        runbook?.retryOnWorkerLost && job.attempt < (this.deps.maxAttempts ?? 3);
+        kind === 'project'
+          ? job.attempt < (this.deps.maxAttempts ?? 3) * 3
+          : (await store.getRunbook(job.runbookName))?.retryOnWorkerLost &&
+            job.attempt < (this.deps.maxAttempts ?? 3);
       if (retry && job.worker && (await store.releaseJob(job.id, job.worker))) {
-        await queue.ensureQueued(job.id);
+        await queue.ensureQueued(job.id, kind);
         retried++;
         logger.warn(`job ${job.id} lost worker ${job.worker}; retrying`);
         continue;

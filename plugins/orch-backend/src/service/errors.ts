@@ -1,20 +1,9 @@
-import { InputError } from '@backstage/errors';
-
-/** One input that failed validation. */
-export type FieldError = { field: string; message: string };
-
-/**
- * A 400 that names each failing field. The router answers it with the
- * standard Backstage error body plus `fields`.
- */
-export class InputValidationError extends InputError {
-  constructor(message: string, readonly fields: FieldError[]) {
-    super(
-      `${message}: ${fields.map(f => `${f.field} ${f.message}`).join('; ')}`,
-    );
-    this.name = 'InputError';
-  }
-}
+// One class for the backend and the worker-side job factory, so the router
+// recognises field errors from both.
+export {
+  InputValidationError,
+  type FieldError,
+} from '@internal/backstage-plugin-orch-node';
 
 /**
  * A 429: too many attempts. The router answers it with `Retry-After`.

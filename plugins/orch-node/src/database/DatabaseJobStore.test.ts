@@ -60,6 +60,42 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore (%s)', id => {
     }
   });
 
+  it('keeps project installs: kind, project, manifest, children in step order, steps naming their child', async () => {
+    const manifest = { metadata: { name: 'shop' }, spec: { steps: [{ id: 'a' }] } };
+    const parent = await newJob({
+      kind: 'project',
+      runbookName: 'shop',
+      project: { name: 'shop', repository: 'acme/shop', ref: 'v1' },
+      projectManifest: manifest,
+      now: at(0),
+    });
+    expect(parent).toMatchObject({ kind: 'project', project: { name: 'shop', repository: 'acme/shop', ref: 'v1' } });
+    const second = await newJob({ parentJobId: parent.id, stepIndex: 1, project: { name: 'shop' }, now: at(2) });
+    const first = await newJob({ parentJobId: parent.id, stepIndex: 0, project: { name: 'shop' }, now: at(1) });
+    const plain = await newJob({ now: at(3) });
+    expect(plain.kind).toBeUndefined();
+
+    expect(await store.getProjectManifest(parent.id)).toEqual(manifest);
+    expect(await store.getProjectManifest(plain.id)).toBeUndefined();
+    expect((await store.listChildren(parent.id)).map(c => [c.id, c.stepIndex])).toEqual([
+      [first.id, 0],
+      [second.id, 1],
+    ]);
+    expect(await store.listIdsByStatus('PENDING', 10, 'project')).toEqual([parent.id]);
+    expect((await store.listIdsByStatus('PENDING', 10, 'runbook')).sort()).toEqual(
+      [first.id, second.id, plain.id].sort(),
+    );
+    const projects = await store.listJobs({ kind: 'project' }, { limit: 10 });
+    expect(projects.items.map(j => j.id)).toEqual([parent.id]);
+    // The manifest is not part of a job as listed.
+    expect(JSON.stringify(projects.items)).not.toContain('spec');
+
+    await store.upsertSteps(parent.id, [
+      { index: 1, play: 'install', task: 'a', status: 'ok', hosts: {}, startedAt: at(1).toISOString(), firstSeq: 1, childJobId: first.id },
+    ]);
+    expect((await store.listSteps(parent.id))[0].childJobId).toBe(first.id);
+  });
+
   it('syncs runbooks, keeping enabled and never deleting', async () => {
     await store.syncRunbooks([descriptor('b'), descriptor('a')]);
     expect(await store.setRunbookEnabled('a', false)).toBe(true);

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import type {
   Job,
+  JobKind,
   JobEvent,
   JobStatus,
   JobStep,
@@ -183,9 +184,22 @@ export class DatabaseJobStore implements JobStore {
       heartbeat_at: null,
       parent_job_id: job.parentJobId ?? null,
       cancel_requested: false,
+      kind: job.kind ?? 'runbook',
+      project_name: job.project?.name ?? null,
+      project_repository: job.project?.repository ?? null,
+      project_ref: job.project?.ref ?? null,
+      project_json:
+        job.projectManifest === undefined
+          ? null
+          : JSON.stringify(job.projectManifest),
+      step_index: job.stepIndex ?? null,
     };
     await this.db('jobs').insert(row);
-    const { secrets_encrypted: _secrets, ...stored } = row;
+    const {
+      secrets_encrypted: _secrets,
+      project_json: _manifest,
+      ...stored
+    } = row;
     return rowToJob(stored);
   }
 
@@ -235,6 +249,7 @@ export class DatabaseJobStore implements JobStore {
     if (filter.environment) query.where('environment', filter.environment);
     if (filter.createdBy) query.where('created_by', filter.createdBy);
     if (filter.parentJobId) query.where('parent_job_id', filter.parentJobId);
+    if (filter.kind) query.where('kind', filter.kind);
     const cursor =
       page.cursor === undefined ? undefined : decodeJobCursor(page.cursor);
     return newestFirstPage(query, {
@@ -342,17 +357,41 @@ export class DatabaseJobStore implements JobStore {
     return rows.map(rowToJob);
   }
 
-  async listIdsByStatus(status: JobStatus, limit: number): Promise<string[]> {
+  async listIdsByStatus(
+    status: JobStatus,
+    limit: number,
+    kind?: JobKind,
+  ): Promise<string[]> {
     assertLimit(limit);
-    const rows = await this.db('jobs')
-      .select('id')
-      .where('status', status)
+    const query = this.db('jobs').select('id').where('status', status);
+    if (kind) query.where('kind', kind);
+    const rows = await query
       .orderBy([
         { column: 'created_at', order: 'asc' },
         { column: 'id', order: 'asc' },
       ])
       .limit(limit);
     return rows.map(r => r.id);
+  }
+
+  async getProjectManifest(id: string): Promise<unknown | undefined> {
+    const row = await this.db('jobs')
+      .select('project_json')
+      .where('id', id)
+      .first();
+    return row?.project_json ? JSON.parse(row.project_json) : undefined;
+  }
+
+  /** The children of a project install, in step order. */
+  async listChildren(parentJobId: string): Promise<Job[]> {
+    const rows = await this.db('jobs')
+      .select(JOB_COLUMNS)
+      .where('parent_job_id', parentJobId)
+      .orderBy([
+        { column: 'created_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ]);
+    return rows.map(rowToJob);
   }
 
   // Events and steps

@@ -150,6 +150,7 @@ export class JobEventLog {
             'started_at',
             'finished_at',
             'first_seq',
+            'child_job_id',
           ]);
       }
     });

@@ -39,6 +39,11 @@ export type JobRow = {
   heartbeat_at: Timestamp | null;
   parent_job_id: string | null;
   cancel_requested: boolean | number;
+  kind?: string | null;
+  project_name?: string | null;
+  project_repository?: string | null;
+  project_ref?: string | null;
+  step_index?: number | null;
 };
 
 /** @internal */
@@ -65,6 +70,7 @@ export type StepRow = {
   started_at: Timestamp;
   finished_at: Timestamp | null;
   first_seq: number;
+  child_job_id?: string | null;
 };
 
 /** @internal */
@@ -95,6 +101,11 @@ export const JOB_COLUMNS: string[] = [
   'heartbeat_at',
   'parent_job_id',
   'cancel_requested',
+  'kind',
+  'project_name',
+  'project_repository',
+  'project_ref',
+  'step_index',
 ];
 
 const SQLITE_DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/;
@@ -148,6 +159,15 @@ export function rowToJob(row: JobRow): Job {
   if (row.worker !== null) job.worker = row.worker;
   if (row.heartbeat_at !== null) job.heartbeatAt = toIso(row.heartbeat_at);
   if (row.parent_job_id !== null) job.parentJobId = row.parent_job_id;
+  if (row.kind === 'project') job.kind = 'project';
+  if (row.project_name) {
+    job.project = { name: row.project_name };
+    if (row.project_repository) job.project.repository = row.project_repository;
+    if (row.project_ref) job.project.ref = row.project_ref;
+  }
+  if (row.step_index !== null && row.step_index !== undefined) {
+    job.stepIndex = Number(row.step_index);
+  }
   return job;
 }
 
@@ -196,6 +216,7 @@ export function stepToRow(jobId: string, step: JobStep): StepRow {
     started_at: new Date(step.startedAt),
     finished_at: step.finishedAt ? new Date(step.finishedAt) : null,
     first_seq: step.firstSeq,
+    child_job_id: step.childJobId ?? null,
   };
 }
 
@@ -210,6 +231,7 @@ export function rowToStep(row: StepRow): JobStep {
     firstSeq: Number(row.first_seq),
   };
   if (row.finished_at !== null) step.finishedAt = toIso(row.finished_at);
+  if (row.child_job_id) step.childJobId = row.child_job_id;
   return step;
 }
 

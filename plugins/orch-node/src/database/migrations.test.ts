@@ -28,7 +28,34 @@ const tablesAfter: Record<string, string[]> = {
   '20261125000300_audit_log.js': ['audit_log'],
   '20261126000000_users_and_roles.js': ['users', 'roles', 'user_roles'],
   '20261126000100_auth_sessions.js': ['auth_sessions', 'refresh_tokens'],
+  '20261126000200_project_jobs.js': [],
 };
+
+/** Columns added to existing tables, by migration. */
+const columnsAfter: Record<string, Array<[string, string]>> = {
+  '20261126000200_project_jobs.js': [
+    ['jobs', 'kind'],
+    ['jobs', 'project_name'],
+    ['jobs', 'project_repository'],
+    ['jobs', 'project_ref'],
+    ['jobs', 'project_json'],
+    ['jobs', 'step_index'],
+    ['job_steps', 'child_job_id'],
+  ],
+};
+
+async function presentColumns(knex: Knex): Promise<string[]> {
+  const present: string[] = [];
+  for (const [table, column] of Object.values(columnsAfter).flat()) {
+    if (
+      (await knex.schema.hasTable(table)) &&
+      (await knex.schema.hasColumn(table, column))
+    ) {
+      present.push(`${table}.${column}`);
+    }
+  }
+  return present.sort();
+}
 const ALL_TABLES = Object.values(tablesAfter).flat();
 
 async function presentTables(knex: Knex): Promise<string[]> {
@@ -47,11 +74,14 @@ describe.each(databases.eachSupportedId())('migrations (%s)', databaseId => {
   it('steps up one by one and back down to zero', async () => {
     const knex = await databases.init(databaseId);
     const expected: string[] = [];
+    const columns: string[] = [];
 
     for (const file of migrationFiles) {
       await knex.migrate.up({ ...config, name: file });
       expected.push(...tablesAfter[file]);
+      columns.push(...(columnsAfter[file] ?? []).map(([t, c]) => `${t}.${c}`));
       expect(await presentTables(knex)).toEqual([...expected].sort());
+      expect(await presentColumns(knex)).toEqual([...columns].sort());
     }
 
     // Data written at the latest version survives nothing but the rollback.
@@ -77,11 +107,15 @@ describe.each(databases.eachSupportedId())('migrations (%s)', databaseId => {
     expect(job.connections_json).toBe('[]');
     expect(Number(job.attempt)).toBe(0);
     expect(Boolean(job.cancel_requested)).toBe(false);
+    expect(job.kind).toBe('runbook');
+    expect(job.project_json).toBeNull();
 
     for (const file of [...migrationFiles].reverse()) {
       await knex.migrate.down({ ...config });
       expected.splice(expected.length - tablesAfter[file].length);
+      columns.splice(columns.length - (columnsAfter[file] ?? []).length);
       expect(await presentTables(knex)).toEqual([...expected].sort());
+      expect(await presentColumns(knex)).toEqual([...columns].sort());
     }
     expect(await presentTables(knex)).toEqual([]);
     expect(await knex.migrate.currentVersion(config)).toBe('none');

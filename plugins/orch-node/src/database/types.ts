@@ -1,4 +1,6 @@
 import type {
+  JobKind,
+  JobProjectRef,
   Job,
   JobEvent,
   JobStatus,
@@ -30,6 +32,14 @@ export type CreateJobOptions = {
   connections?: string[];
   createdBy: string;
   parentJobId?: string;
+  /** @defaultValue 'runbook' */
+  kind?: JobKind;
+  /** The project a project install (or its child) belongs to. */
+  project?: JobProjectRef;
+  /** The validated manifest of a project install, as JSON. */
+  projectManifest?: unknown;
+  /** For a child of a project install: the manifest step, from 0. */
+  stepIndex?: number;
   /** @defaultValue `new Date()` */
   now?: Date;
 };
@@ -45,6 +55,7 @@ export type ListJobsFilter = {
   environment?: string;
   createdBy?: string;
   parentJobId?: string;
+  kind?: JobKind;
 };
 
 /**
@@ -156,8 +167,10 @@ export interface JobStore {
   releaseJob(id: string, workerId: string): Promise<boolean>;
   /** Running jobs whose heartbeat is older than `heartbeatBefore`. */
   findStaleRunning(heartbeatBefore: Date, limit?: number): Promise<Job[]>;
-  /** Ids of the jobs in this status, oldest first. */
-  listIdsByStatus(status: JobStatus, limit: number): Promise<string[]>;
+  /** Ids of the jobs in this status, oldest first; only of `kind` when given. */
+  listIdsByStatus(status: JobStatus, limit: number, kind?: JobKind): Promise<string[]>;
+  /** The manifest a project install was created with. */
+  getProjectManifest(id: string): Promise<unknown | undefined>;
 
   /** Inserts events, ignoring those already stored (same job and seq). */
   insertEvents(events: JobEvent[]): Promise<void>;

@@ -1,27 +1,36 @@
+import type { JobKind } from '@internal/backstage-plugin-orch-common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ORCH_JOBS_QUEUE } from '../queue';
+import { ORCH_JOBS_QUEUE, ORCH_PROJECTS_QUEUE } from '../queue';
 
 /**
  * The BullMQ side of jobs. The BullMQ job id IS the Orch job id, so adding a
  * job twice is a no-op, and the database stays the source of truth: the
- * queue entry only says "someone should run job X".
+ * queue entry only says "someone should run job X". Runbook jobs and
+ * project installs go on separate queues (see {@link ORCH_PROJECTS_QUEUE}).
  * @public
  */
 export class JobQueue {
-  private readonly queue: Queue;
+  private readonly queues: Record<JobKind, Queue>;
 
   constructor(options: { connection: Redis; prefix: string }) {
-    this.queue = new Queue(ORCH_JOBS_QUEUE, {
-      connection: options.connection,
-      prefix: options.prefix,
-    });
-    this.queue.on('error', () => {});
+    const make = (name: string) => {
+      const queue = new Queue(name, {
+        connection: options.connection,
+        prefix: options.prefix,
+      });
+      queue.on('error', () => {});
+      return queue;
+    };
+    this.queues = {
+      runbook: make(ORCH_JOBS_QUEUE),
+      project: make(ORCH_PROJECTS_QUEUE),
+    };
   }
 
   /** Asks a worker to run the job. Idempotent. */
-  async enqueue(jobId: string): Promise<void> {
-    await this.queue.add(
+  async enqueue(jobId: string, kind: JobKind = 'runbook'): Promise<void> {
+    await this.queues[kind].add(
       'run',
       { jobId },
       {
@@ -39,8 +48,8 @@ export class JobQueue {
    * Whether a live queue entry (waiting, delayed, active) exists for the job.
    * Completed and failed entries do not count: they will not run again.
    */
-  async isQueued(jobId: string): Promise<boolean> {
-    const job = await this.queue.getJob(jobId);
+  async isQueued(jobId: string, kind: JobKind = 'runbook'): Promise<boolean> {
+    const job = await this.queues[kind].getJob(jobId);
     if (!job) return false;
     const state = await job.getState();
     return !['completed', 'failed', 'unknown'].includes(state);
@@ -50,28 +59,30 @@ export class JobQueue {
    * Puts a job back on the queue when its entry is gone or spent. Returns
    * true when it had to.
    */
-  async ensureQueued(jobId: string): Promise<boolean> {
-    const job = await this.queue.getJob(jobId);
+  async ensureQueued(jobId: string, kind: JobKind = 'runbook'): Promise<boolean> {
+    const job = await this.queues[kind].getJob(jobId);
     if (job) {
       const state = await job.getState();
       if (!['completed', 'failed', 'unknown'].includes(state)) return false;
       await job.remove().catch(() => {});
     }
-    await this.enqueue(jobId);
+    await this.enqueue(jobId, kind);
     return true;
   }
 
   /** Removes a waiting entry (a PENDING job that was canceled). */
   async remove(jobId: string): Promise<void> {
-    await this.queue.remove(jobId).catch(() => 0);
+    for (const queue of Object.values(this.queues)) {
+      await queue.remove(jobId).catch(() => 0);
+    }
   }
 
-  /** Counts by state, for health and benchmarks. */
-  async counts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+  /** Counts by state of the runbook queue, for health and benchmarks. */
+  async counts(kind: JobKind = 'runbook'): Promise<Record<string, number>> {
+    return this.queues[kind].getJobCounts('waiting', 'active', 'delayed', 'failed');
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all(Object.values(this.queues).map(q => q.close()));
   }
 }
