@@ -12,6 +12,7 @@ backend.add(
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@internal/backstage-plugin-catalog-backend-module-orch'));
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@internal/backstage-plugin-scaffolder-backend-module-orch'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
