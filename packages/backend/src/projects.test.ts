@@ -3,6 +3,9 @@ import { join } from 'path';
 import { gunzipSync } from 'zlib';
 import { OrchHarness, engines } from './__testUtils__/orchHarness';
 import { testManifestsDir } from './__testUtils__/projects';
+import { run } from './__testUtils__/scaffolder';
+import { ensureBusyboxImage } from '@internal/backstage-plugin-orch-node/testUtils';
+import { randomBytes } from 'crypto';
 
 jest.setTimeout(300_000);
 
@@ -123,6 +126,34 @@ describe.each(engines())('project installs (chained jobs) on %s', engine => {
     ].join('\n');
     expect(everywhere).toContain(jobId);
     expect(everywhere).not.toContain(canary);
+
+    const audit = await orch.api('GET', `/v1/audit?action=project.install&target=job:${jobId}`);
+    expect(audit.body.items).toEqual([
+      expect.objectContaining({
+        action: 'project.install',
+        outcome: 'success',
+        metadata: expect.objectContaining({ project: 'chain-secret', environment: 'stage' }),
+      }),
+    ]);
+  });
+
+  it('installs the sleeper-demo project on the local swarm', async () => {
+    await ensureBusyboxImage();
+    const stack = `sleepertest-${randomBytes(3).toString('hex')}`;
+    try {
+      const jobId = await install('sleeper-demo', { stack_name: stack });
+      const { job, children } = await installed(jobId);
+      expect(job.status).toBe('SUCCESS');
+      expect(children.map((c: any) => [c.runbookName, c.status])).toEqual([
+        ['swarm_deploy', 'SUCCESS'],
+        ['hello', 'SUCCESS'],
+      ]);
+      expect(job.outputs.outputs).toEqual({ stack, services: [`${stack}_sleeper`] });
+      const greet = await orch.job(children[1].id);
+      expect(greet.job.inputs.message).toBe(`deployed ["${stack}_sleeper"]`);
+    } finally {
+      await run('docker', ['stack', 'rm', stack]);
+    }
   });
 
   it('cancels the running child when the install is canceled', async () => {
