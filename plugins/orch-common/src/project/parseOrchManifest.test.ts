@@ -439,6 +439,15 @@ describe('parseOrchManifest', () => {
     ]);
   });
 
+  it('parses the same manifest again (compiled input schemas are not kept)', () => {
+    const text = replace(
+      '    type: object\n    required: [domain]',
+      '    $id: https://example.com/inputs\n    type: object\n    required: [domain]',
+    );
+    expect(parseOrchManifest(text).errors).toEqual([]);
+    expect(parseOrchManifest(text).errors).toEqual([]);
+  });
+
   it('refuses inputs that are not a valid JSON Schema', () => {
     const { errors } = parseOrchManifest(
       replace('        type: integer\n', '        type: integr\n'),

@@ -203,14 +203,18 @@ function checkSemantics(
 ): void {
   const { spec } = manifest;
 
+  const ajv = inputsSchemaAjv();
   try {
-    inputsSchemaAjv().compile(spec.inputs);
+    ajv.compile(spec.inputs);
   } catch (error) {
     report(
       ['spec', 'inputs'],
       'input-schema',
       `not a valid JSON Schema: ${errorMessage(error)}`,
     );
+  } finally {
+    // Ajv keeps every compiled schema; a provider parses manifests forever.
+    ajv.removeSchema(spec.inputs);
   }
   const declared = isObject(spec.inputs.properties)
     ? spec.inputs.properties
