@@ -226,6 +226,22 @@ describe.each(engines())('project installs (chained jobs) on %s', engine => {
     expect(messages.some((m: any) => m.event === 'message' && String(m.data.stdout).includes('resuming the install'))).toBe(true);
   });
 
+  it('survives a worker killed mid-install: the reconciler hands the install to the next worker, which ends it', async () => {
+    const jobId = await install('chain-restart');
+    await orch.follow(jobId, {
+      until: m => m.event === 'message' && String(m.data.stdout).includes('started job'),
+    });
+    await orch.workers[orch.workers.length - 1].stop('SIGKILL');
+    await orch.startWorker();
+    // Both heartbeats go stale: the child (no retryOnWorkerLost) ends
+    // ERROR "worker lost", the install goes back to the queue and resumes.
+    const { job, children } = await installed(jobId);
+    expect(job).toMatchObject({ status: 'ERROR', attempt: 2 });
+    expect(job.error).toBe('step pause failed: worker lost');
+    expect(children.map((c: any) => [c.runbookName, c.status, c.error])).toEqual([['wait', 'ERROR', 'worker lost']]);
+    expect(job.outputs.steps.map((s: any) => [s.id, s.status])).toEqual([['pause', 'ERROR']]);
+  });
+
   it('relaunches an install: a new parent that runs the steps again', async () => {
     const first = await install('chain-rollback');
     await orch.follow(first);
