@@ -299,6 +299,34 @@ describe.each(engines())('password sign-in on %s', engine => {
     ).toEqual(['job.relaunch', 'runbook.execute']);
   });
 
+  it("checks every step's runbook access on a project install, for the user who installs", async () => {
+    // whoami-demo rolls back with swarm_remove: in prod only for the platform team.
+    const op = await h.createUser(admin.accessToken, 'install-op@orch.test', ['operator']);
+    const viewer = await h.createUser(admin.accessToken, 'install-viewer@orch.test', ['viewer']);
+    const body = (environment: string, dryRun?: boolean) => ({
+      project: 'whoami-demo',
+      inputs: {},
+      environment,
+      ...(dryRun ? { dryRun } : {}),
+    });
+    const prod = await h.api('POST', '/v1/projects/install', { token: op.accessToken, body: body('prod') });
+    expect(prod.status).toBe(403);
+    expect(prod.body.error.message).toMatch(/swarm_remove runs in prod only for members of group:default\/platform-team/);
+    const stage = await h.api('POST', '/v1/projects/install', { token: op.accessToken, body: body('stage', true) });
+    expect(stage.status).toBe(200);
+    expect(stage.body.steps.map((s: any) => s.runbook)).toEqual(['docker_build', 'swarm_deploy', 'http_check']);
+    const asAdmin = await h.api('POST', '/v1/projects/install', { token: admin.accessToken, body: body('prod', true) });
+    expect(asAdmin.status).toBe(200);
+    const asViewer = await h.api('POST', '/v1/projects/install', { token: viewer.accessToken, body: body('stage') });
+    expect(asViewer.status).toBe(403);
+
+    const audit = await h.api('GET', '/v1/audit?action=project.install', { token: admin.accessToken });
+    expect(audit.body.items.map((e: any) => [e.actor, e.outcome]).sort()).toEqual([
+      ['user:default/install-op', 'denied'],
+      ['user:default/install-viewer', 'denied'],
+    ]);
+  });
+
   it('keeps passwords and refresh tokens out of every table, log line, audit row and answer', async () => {
     const canary = `pw-canary-${Math.random().toString(36).slice(2)}`;
     const seen: string[] = [];
