@@ -78,11 +78,13 @@ export function catalogClient(server: Server) {
       );
       return res.body;
     },
-    /** How many entities the catalog serves for a filter. */
-    async count(filter: string): Promise<number> {
-      const res = await get(
-        `/entities/by-query?filter=${encodeURIComponent(filter)}&limit=1`,
-      );
+    /** How many entities the catalog serves for a filter (several are OR'ed). */
+    async count(filter: string | string[]): Promise<number> {
+      const query = [filter]
+        .flat()
+        .map(f => `filter=${encodeURIComponent(f)}`)
+        .join('&');
+      const res = await get(`/entities/by-query?${query}&limit=1`);
       if (res.status !== 200) {
         throw new Error(`by-query answered ${res.status}: ${res.text}`);
       }
