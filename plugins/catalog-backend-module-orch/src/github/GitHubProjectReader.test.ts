@@ -12,6 +12,9 @@ import {
   splitRepository,
 } from './GitHubProjectReader';
 
+// Real HTTP and files on a shared, loaded machine: Jest's 5 s is too tight.
+jest.setTimeout(60_000);
+
 describe('GitHubProjectReader', () => {
   const github = new FakeGitHub();
   beforeAll(() => github.start());

@@ -5,6 +5,9 @@ import { FakeGitHub } from '../__testUtils__/FakeGitHub';
 import { manifest, writeRunbooksRoot } from '../__testUtils__/projectFixtures';
 import { OrchProjectEntityProvider } from './OrchProjectEntityProvider';
 
+// Real HTTP and files on a shared, loaded machine: Jest's 5 s is too tight.
+jest.setTimeout(60_000);
+
 /** The provider for a config, connected to a connection that records mutations. */
 async function connect(data: object) {
   const logger = mockServices.logger.mock();
