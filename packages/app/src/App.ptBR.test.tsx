@@ -29,8 +29,13 @@ describe('App in Brazilian Portuguese', () => {
 
     render(App.createRoot());
 
+    // The Portuguese messages load lazily: give a busy machine room.
     expect(
-      await screen.findByRole('button', { name: 'Entrar' }),
+      await screen.findByRole(
+        'button',
+        { name: 'Entrar' },
+        { timeout: 15_000 },
+      ),
     ).toBeInTheDocument();
     expect(screen.getByLabelText(/^Senha/)).toHaveAttribute('type', 'password');
     expect(screen.getByText('Esqueceu a senha?')).toBeInTheDocument();

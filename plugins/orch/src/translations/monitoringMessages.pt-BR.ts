@@ -65,6 +65,8 @@ export const monitoringMessagesPtBR = {
   'monitoring.logs.reconnecting': 'Conexão perdida; reconectando…',
   'monitoring.logs.tail': 'Últimas linhas',
   'monitoring.logs.waiting': 'Aguardando saída…',
+  'monitoring.logs.lines_one': '{{count}} linha',
+  'monitoring.logs.lines_other': '{{count}} linhas',
   'monitoring.logs.noOutput': 'Este contêiner não escreveu nada.',
   'containers.title': 'Contêineres',
   'containers.subtitle': 'O que roda em cada endpoint Docker',

@@ -74,6 +74,8 @@ export const monitoringMessages = {
       reconnecting: 'Connection lost; reconnecting…',
       tail: 'Last lines',
       waiting: 'Waiting for output…',
+      lines_one: '{{count}} line',
+      lines_other: '{{count}} lines',
       noOutput: 'This container wrote no output.',
     },
   },

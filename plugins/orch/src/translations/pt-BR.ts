@@ -81,6 +81,7 @@ const ptBR = createTranslationMessages({
     'shell.nav.containers': 'Contêineres',
     'shell.nav.logs': 'Logs',
     'shell.nav.incidents': 'Incidentes',
+    'shell.nav.notifications': 'Notificações',
     'shell.nav.ai': 'IA',
     'shell.nav.settings': 'Configurações',
     'shell.topBar.label': 'Barra superior',

@@ -89,6 +89,7 @@ export const orchTranslationRef = createTranslationRef({
         logs: 'Logs',
         incidents: 'Incidents',
         ai: 'AI',
+        notifications: 'Notifications',
         settings: 'Settings',
       },
       topBar: {

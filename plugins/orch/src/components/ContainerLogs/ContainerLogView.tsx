@@ -62,6 +62,7 @@ export function ContainerLogView(props: {
         live
         height={props.height ?? '60vh'}
         ariaLabel={t('monitoring.logs.region', { name: props.name })}
+        countLabel={count => t('monitoring.logs.lines', { count })}
         emptyText={{
           live: t('monitoring.logs.waiting'),
           over: t('monitoring.logs.noOutput'),

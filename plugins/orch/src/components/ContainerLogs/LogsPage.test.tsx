@@ -104,7 +104,7 @@ describe('LogsPage', () => {
     expect(line('listening on :8080')).toHaveTextContent(
       '04:00:00.123 listening on :8080',
     );
-    expect(screen.getByText('3 events')).toBeInTheDocument();
+    expect(screen.getByText('3 lines')).toBeInTheDocument();
 
     await userEvent.type(
       screen.getByRole('textbox', { name: 'Search in log' }),

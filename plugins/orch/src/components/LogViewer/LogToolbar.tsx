@@ -21,6 +21,8 @@ export type LogToolbarProps = {
   unseen: number;
   onFollow(): void;
   lastSeq: number;
+  /** How the count of lines reads. @defaultValue `N events` */
+  countLabel?: (count: number) => string;
 };
 
 function matchLabel(s: LogSearchState): string {
@@ -127,7 +129,9 @@ export function LogToolbar(props: LogToolbarProps) {
       </Tooltip>
       <Box sx={{ flex: 1 }} />
       <Typography variant="body2" color="text.secondary">
-        {lastSeq.toLocaleString()} events
+        {props.countLabel
+          ? props.countLabel(lastSeq)
+          : `${lastSeq.toLocaleString()} events`}
       </Typography>
       {live &&
         (following ? (

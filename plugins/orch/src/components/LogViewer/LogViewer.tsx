@@ -104,6 +104,8 @@ export type LogViewerProps = {
   ariaLabel?: string;
   /** Shown instead of an empty log, while live and once over. */
   emptyText?: { live: string; over: string };
+  /** How the toolbar counts the lines. @defaultValue `N events` */
+  countLabel?: (count: number) => string;
 };
 
 function lineFromHash(): number | undefined {
@@ -484,6 +486,7 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
           unseen={following ? 0 : Math.max(0, model.lastSeq - pausedAt)}
           onFollow={follow}
           lastSeq={model.lastSeq}
+          countLabel={props.countLabel}
         />
         {loadError && (
           <Alert severity="warning" sx={{ mb: 1 }}>

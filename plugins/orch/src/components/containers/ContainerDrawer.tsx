@@ -83,62 +83,65 @@ export function ContainerDrawer(props: {
         'aria-labelledby': titleId,
       }}
     >
-      <Stack direction="row" alignItems="flex-start" spacing={1} mb={1}>
-        <Box flex={1} minWidth={0}>
-          <Typography
-            id={titleId}
-            component="h2"
-            variant="h5"
-            sx={{ wordBreak: 'break-all' }}
-          >
-            {t('containers.detailTitle', { name })}
-          </Typography>
-          {detail.value && (
-            <Stack direction="row" spacing={1} mt={1}>
-              <ContainerStateChip
-                state={detail.value.state}
-                exitCode={detail.value.stateDetail.exitCode}
-              />
-              <ContainerHealthChip health={detail.value.health} />
-            </Stack>
+      {/* One block: the drawer's paper is a flex column that would squeeze the tabs. */}
+      <Box>
+        <Stack direction="row" alignItems="flex-start" spacing={1} mb={1}>
+          <Box flex={1} minWidth={0}>
+            <Typography
+              id={titleId}
+              component="h2"
+              variant="h5"
+              sx={{ wordBreak: 'break-all' }}
+            >
+              {t('containers.detailTitle', { name })}
+            </Typography>
+            {detail.value && (
+              <Stack direction="row" spacing={1} mt={1}>
+                <ContainerStateChip
+                  state={detail.value.state}
+                  exitCode={detail.value.stateDetail.exitCode}
+                />
+                <ContainerHealthChip health={detail.value.health} />
+              </Stack>
+            )}
+          </Box>
+          {props.logsAllowed && containerId && (
+            <Button
+              component={RouterLink}
+              to={`/logs?endpoint=${encodeURIComponent(
+                endpointId,
+              )}&container=${encodeURIComponent(containerId)}`}
+              size="small"
+            >
+              {t('containers.openLogs')}
+            </Button>
           )}
-        </Box>
-        {props.logsAllowed && containerId && (
-          <Button
-            component={RouterLink}
-            to={`/logs?endpoint=${encodeURIComponent(
-              endpointId,
-            )}&container=${encodeURIComponent(containerId)}`}
-            size="small"
-          >
-            {t('containers.openLogs')}
-          </Button>
+          <IconButton aria-label={t('common.close')} onClick={props.onClose}>
+            <CloseIcon />
+          </IconButton>
+        </Stack>
+        <Tabs
+          value={props.logsAllowed ? tab : 'spec'}
+          onChange={(_, value) => setTab(value)}
+          aria-label={t('containers.tabs.label')}
+          sx={{ mb: 2 }}
+        >
+          <Tab value="spec" label={t('containers.tabs.spec')} />
+          {props.logsAllowed && (
+            <Tab value="logs" label={t('containers.tabs.logs')} />
+          )}
+        </Tabs>
+        {tab === 'logs' && props.logsAllowed && containerId ? (
+          <ContainerLogView
+            endpointId={endpointId}
+            containerId={containerId}
+            name={name}
+            height="55vh"
+          />
+        ) : (
+          spec
         )}
-        <IconButton aria-label={t('common.close')} onClick={props.onClose}>
-          <CloseIcon />
-        </IconButton>
-      </Stack>
-      <Tabs
-        value={props.logsAllowed ? tab : 'spec'}
-        onChange={(_, value) => setTab(value)}
-        aria-label={t('containers.tabs.label')}
-        sx={{ mb: 2 }}
-      >
-        <Tab value="spec" label={t('containers.tabs.spec')} />
-        {props.logsAllowed && (
-          <Tab value="logs" label={t('containers.tabs.logs')} />
-        )}
-      </Tabs>
-      {tab === 'logs' && props.logsAllowed && containerId ? (
-        <ContainerLogView
-          endpointId={endpointId}
-          containerId={containerId}
-          name={name}
-          height="55vh"
-        />
-      ) : (
-        spec
-      )}
+      </Box>
     </Drawer>
   );
 }

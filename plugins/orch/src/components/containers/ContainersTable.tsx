@@ -23,7 +23,7 @@ export function ContainersTable(props: {
     <TableContainer>
       <Table size="small" aria-label={t('containers.title')}>
         <TableHead>
-          <TableRow>
+          <TableRow sx={{ '& th': { whiteSpace: 'nowrap' } }}>
             <TableCell>{t('containers.name')}</TableCell>
             <TableCell>{t('containers.state')}</TableCell>
             <TableCell>{t('containers.health')}</TableCell>

@@ -280,6 +280,7 @@ export function IncidentView(props: { id: string }) {
                 lastSeq={logs.length}
                 live={false}
                 height="45vh"
+                countLabel={count => t('monitoring.logs.lines', { count })}
                 ariaLabel={t('monitoring.logs.region', {
                   name: incident.subject,
                 })}

@@ -156,7 +156,7 @@ export function IncidentsPage() {
           mb={2}
           useFlexGap
           flexWrap="wrap"
-          alignItems={{ md: 'center' }}
+          alignItems={{ md: 'flex-start' }}
         >
           <TextField
             select
