@@ -1,13 +1,11 @@
 import {
-  parseExpression,
-  parseTemplate,
-  templateReferences,
-} from './expressionParser';
-import {
   TemplateContext,
   evaluateCondition,
+  parseExpression,
+  parseTemplate,
   renderTemplateValue,
-} from './expressionEvaluator';
+  templateReferences,
+} from './expressions';
 
 const ctx: TemplateContext = {
   inputs: {
