@@ -1,4 +1,5 @@
 export * from './types';
 export * from './orchProjectManifestSchema';
-export * from './expressions';
+export * from './expressionParser';
+export * from './expressionEvaluator';
 export * from './parseOrchManifest';

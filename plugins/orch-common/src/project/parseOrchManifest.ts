@@ -14,7 +14,7 @@ import {
   parseCondition,
   templateReferences,
   expressionReferences,
-} from './expressions';
+} from './expressionParser';
 
 /**
  * Largest manifest accepted, in bytes (UTF-8).

@@ -1,11 +1,13 @@
 import {
-  TemplateContext,
-  evaluateCondition,
   parseExpression,
   parseTemplate,
-  renderTemplateValue,
   templateReferences,
-} from './expressions';
+} from './expressionParser';
+import {
+  TemplateContext,
+  evaluateCondition,
+  renderTemplateValue,
+} from './expressionEvaluator';
 
 const ctx: TemplateContext = {
   inputs: {
