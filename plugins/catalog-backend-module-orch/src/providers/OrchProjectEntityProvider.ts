@@ -428,6 +428,10 @@ export class OrchProjectEntityProvider implements EntityProvider {
     if (this.#reported.has(key)) {
       return;
     }
+    // Bounded: past this many distinct problems, saying one twice is fine.
+    if (this.#reported.size >= 10_000) {
+      this.#reported.clear();
+    }
     this.#reported.add(key);
     this.#logger.warn(message);
   }
