@@ -35,6 +35,7 @@ describe.each(engines())('scaffolder actions orch:* through POST /api/scaffolder
       image_tag: tag,
       port,
       message: 'hello from the scaffolder',
+      environment: 'stage',
     });
     expect(events[events.length - 1].type).toBe('completion');
     expect({ status: task.status, log }).toMatchObject({ status: 'completed' });
@@ -81,9 +82,35 @@ describe.each(engines())('scaffolder actions orch:* through POST /api/scaffolder
 
   it('fails the task when the install stops at a failing step', async () => {
     await templateReady(orch, 'install-chain-stop');
-    const { log, task } = await runTask(orch, 'install-chain-stop', {});
+    const { log, task } = await runTask(orch, 'install-chain-stop', { environment: 'stage' });
     expect({ status: task.status, log }).toMatchObject({ status: 'failed' });
     expect(log).toContain('ended ERROR: step second failed');
+  });
+
+  it('passes a template secret to the install as a task secret: it never reaches what Orch stores or logs', async () => {
+    await templateReady(orch, 'install-chain-secret');
+    const canary = 'canary-scaffolder-Wm3k-5519';
+    // As the Secret field of the scaffolder's form sends it: a mask as the
+    // value (the schema requires one), the value itself as a task secret.
+    const { log, task } = await runTask(
+      orch,
+      'install-chain-secret',
+      { environment: 'stage', token: '*'.repeat(canary.length) },
+      { token: canary },
+    );
+    expect({ status: task.status, log }).toMatchObject({ status: 'completed' });
+    const jobId = /as Orch job ([0-9a-f-]{36})/.exec(log)![1];
+    const { job } = await orch.job(jobId);
+    expect(job.outputs.outputs.token_length).toBe(canary.length);
+    expect(job.inputs.token).toEqual({ set: true });
+    const everywhere = [
+      await orch.dumpDatabase(),
+      orch.logs.join('\n'),
+      orch.workers.map(w => w.output()).join('\n'),
+      log,
+    ].join('\n');
+    expect(everywhere).toContain(jobId);
+    expect(everywhere).not.toContain(canary);
   });
 
   it('dry-runs both actions: the resolved plan in the log, nothing enqueued', async () => {

@@ -1,6 +1,7 @@
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import catalogModuleOrch from '@internal/backstage-plugin-catalog-backend-module-orch';
 import scaffolderModuleOrch from '@internal/backstage-plugin-scaffolder-backend-module-orch';
 import { spawn } from 'child_process';
 import { createServer } from 'net';
@@ -10,16 +11,24 @@ import { readSse } from './sse';
 import { REPO } from './testEnv';
 
 /**
- * Starts the harness's backend with the catalog (holding the test
- * templates of __testUtils__/templates), the scaffolder and Orch's
- * scaffolder module, next to the orch plugin.
+ * Starts the harness's backend with the catalog (with Orch's catalog
+ * module, which emits an `install-<project>` template per manifest of the
+ * harness's manifests folder, and the extra test templates of
+ * __testUtils__/templates), the scaffolder and Orch's scaffolder module,
+ * next to the orch plugin.
  */
 export async function startWithScaffolder(orch: OrchHarness) {
   await orch.startBackend({
-    extra: [catalogPlugin, scaffolderEntityModel, scaffolderPlugin, scaffolderModuleOrch],
+    extra: [
+      catalogPlugin,
+      scaffolderEntityModel,
+      catalogModuleOrch,
+      scaffolderPlugin,
+      scaffolderModuleOrch,
+    ],
     config: {
       catalog: {
-        rules: [{ allow: ['Template', 'Component', 'Group', 'User', 'Location'] }],
+        rules: [{ allow: ['Template', 'Component', 'Resource', 'Group', 'User', 'Location'] }],
         locations: [
           {
             type: 'file',
@@ -45,11 +54,16 @@ export async function templateReady(orch: OrchHarness, name: string): Promise<vo
 export type TaskEvent = { type: string; body: { message?: string; status?: string; stepId?: string; output?: any } };
 
 /** Runs a template through POST /api/scaffolder/v2/tasks and follows its event stream to completion. */
-export async function runTask(orch: OrchHarness, template: string, values: Record<string, unknown>) {
+export async function runTask(
+  orch: OrchHarness,
+  template: string,
+  values: Record<string, unknown>,
+  secrets?: Record<string, string>,
+) {
   const created = await fetch(`${orch.baseUrl}/api/scaffolder/v2/tasks`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ templateRef: `template:default/${template}`, values }),
+    body: JSON.stringify({ templateRef: `template:default/${template}`, values, secrets }),
   });
   if (created.status !== 201) {
     throw new Error(`task of ${template}: ${created.status} ${await created.text()}`);
