@@ -1,6 +1,9 @@
 import { render, screen } from '@testing-library/react';
 import App from './App';
 
+// The lazy messages may take longer than Jest's default 5 s on a busy machine.
+jest.setTimeout(30_000);
+
 // Its own file: the app reads its configuration once per module instance.
 describe('App in Brazilian Portuguese', () => {
   it('speaks Brazilian Portuguese on the sign-in page when chosen', async () => {
