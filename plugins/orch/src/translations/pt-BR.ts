@@ -1,5 +1,6 @@
 import { createTranslationMessages } from '@backstage/frontend-plugin-api';
 import { orchTranslationRef } from './ref';
+import { jobsMessagesPtBR } from './jobsMessages.pt-BR';
 import { monitoringMessagesPtBR } from './monitoringMessages.pt-BR';
 import { runbooksMessagesPtBR } from './runbooksMessages.pt-BR';
 
@@ -13,6 +14,7 @@ const ptBR = createTranslationMessages({
   messages: {
     ...runbooksMessagesPtBR,
     ...monitoringMessagesPtBR,
+    ...jobsMessagesPtBR,
     'common.loading': 'Carregando…',
     'common.retry': 'Tentar de novo',
     'common.cancel': 'Cancelar',

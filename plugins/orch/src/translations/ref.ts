@@ -1,4 +1,5 @@
 import { createTranslationRef } from '@backstage/frontend-plugin-api';
+import { jobsMessages } from './jobsMessages';
 import { monitoringMessages } from './monitoringMessages';
 import { runbooksMessages } from './runbooksMessages';
 
@@ -15,6 +16,7 @@ export const orchTranslationRef = createTranslationRef({
   messages: {
     ...runbooksMessages,
     ...monitoringMessages,
+    ...jobsMessages,
     common: {
       loading: 'Loading…',
       retry: 'Retry',

@@ -66,6 +66,32 @@ export const runbooksMessages = {
     confirm: 'Run it',
     secretNote:
       'Secret fields are encrypted for the worker and never shown again.',
+    /** A missing required input, after the field's name. */
+    required: 'is required',
+    /** rjsf's own words (its `TranslatableString`s); `%1` is a parameter. */
+    rjsf: {
+      ArrayItemTitle: 'Item',
+      YesLabel: 'Yes',
+      NoLabel: 'No',
+      CloseLabel: 'Close',
+      ErrorsLabel: 'Errors',
+      NewStringDefault: 'New Value',
+      AddButton: 'Add',
+      AddItemButton: 'Add Item',
+      CopyButton: 'Copy',
+      MoveDownButton: 'Move down',
+      MoveUpButton: 'Move up',
+      RemoveButton: 'Remove',
+      NowLabel: 'Now',
+      ClearLabel: 'Clear',
+      AriaDateLabel: 'Select a date',
+      PreviewLabel: 'Preview',
+      DecrementAriaLabel: 'Decrease value by 1',
+      IncrementAriaLabel: 'Increase value by 1',
+      OptionPrefix: 'Option %1',
+      TitleOptionPrefix: '%1 option %2',
+      KeyLabel: '%1 Key',
+    },
   },
   jobs: {
     title: 'Jobs',

@@ -9,6 +9,7 @@ import DialogContentText from '@mui/material/DialogContentText';
 import DialogTitle from '@mui/material/DialogTitle';
 import TextField from '@mui/material/TextField';
 import { LinkButton } from '@backstage/core-components';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   isFinalJobStatus,
@@ -21,12 +22,13 @@ import {
 } from '@internal/backstage-plugin-orch-common';
 import type { JobsClient } from '../../api/jobsApi';
 import { useOrchMe } from '../../hooks/useOrchMe';
+import { orchTranslationRef } from '../../translations/ref';
 import { isMasked } from './format';
 
 type FieldErrors = Record<string, string>;
 
 /** A 400's failing fields (`body.fields`), by input name. */
-function fieldErrors(error: unknown): FieldErrors {
+function fieldErrors(error: unknown, invalid: string): FieldErrors {
   const body = (error as ResponseError | undefined)?.body as
     | { fields?: unknown }
     | undefined;
@@ -37,8 +39,7 @@ function fieldErrors(error: unknown): FieldErrors {
       message?: string;
     }>) {
       if (f.field) {
-        out[f.field.replace(/^(inputs|secrets)\./, '')] =
-          f.message ?? 'invalid';
+        out[f.field.replace(/^(inputs|secrets)\./, '')] = f.message ?? invalid;
       }
     }
   }
@@ -76,6 +77,7 @@ export function JobActions(props: {
   jobPath(jobId: string): string;
 }) {
   const { job, client } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const { can } = useOrchMe();
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [canceling, setCanceling] = useState(false);
@@ -110,12 +112,14 @@ export function JobActions(props: {
           onClick={() => setConfirmCancel(true)}
           disabled={job.cancelRequested}
         >
-          {job.cancelRequested ? 'Canceling…' : 'Cancel'}
+          {job.cancelRequested
+            ? t('jobPage.actions.canceling')
+            : t('jobPage.actions.cancel')}
         </Button>
       )}
       {canRelaunch && (
         <Button variant="contained" onClick={() => setRelaunchOpen(true)}>
-          Relaunch
+          {t('jobPage.actions.relaunch')}
         </Button>
       )}
       <Dialog
@@ -123,12 +127,14 @@ export function JobActions(props: {
         onClose={() => setConfirmCancel(false)}
         aria-labelledby="orch-cancel-title"
       >
-        <DialogTitle id="orch-cancel-title">Cancel this job?</DialogTitle>
+        <DialogTitle id="orch-cancel-title">
+          {t('jobPage.actions.cancelTitle')}
+        </DialogTitle>
         <DialogContent>
           <DialogContentText>
             {job.status === 'PENDING'
-              ? 'The job has not started: it will not run.'
-              : 'Its worker stops the playbook and every process it started. Tasks already done stay done.'}
+              ? t('jobPage.actions.cancelPending')
+              : t('jobPage.actions.cancelRunning')}
           </DialogContentText>
           {error && (
             <Alert severity="error" sx={{ mt: 2 }}>
@@ -137,9 +143,11 @@ export function JobActions(props: {
           )}
         </DialogContent>
         <DialogActions>
-          <Button onClick={() => setConfirmCancel(false)}>Keep running</Button>
+          <Button onClick={() => setConfirmCancel(false)}>
+            {t('jobPage.actions.keepRunning')}
+          </Button>
           <Button color="error" onClick={cancel} disabled={canceling}>
-            Cancel job
+            {t('jobPage.actions.cancelJob')}
           </Button>
         </DialogActions>
       </Dialog>
@@ -162,6 +170,7 @@ function RelaunchDialog(props: {
   jobPath(jobId: string): string;
 }) {
   const { job, client } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const secrets = secretInputs(job);
   const [values, setValues] = useState<Record<string, string>>({});
   const [runbook, setRunbook] = useState<Runbook>();
@@ -192,7 +201,7 @@ function RelaunchDialog(props: {
       setLaunched(jobId);
     } catch (err) {
       setError(err as Error);
-      setErrors(fieldErrors(err));
+      setErrors(fieldErrors(err, t('jobPage.actions.invalid')));
       setSubmitting(false);
     }
   };
@@ -204,20 +213,27 @@ function RelaunchDialog(props: {
         onClose={props.onClose}
         aria-labelledby="orch-relaunch-title"
       >
-        <DialogTitle id="orch-relaunch-title">Relaunched</DialogTitle>
+        <DialogTitle id="orch-relaunch-title">
+          {t('jobPage.actions.relaunched')}
+        </DialogTitle>
         <DialogContent>
           <Alert severity="success">
-            A new job of {job.runbookName} is queued in {job.environment}.
+            {t('jobPage.actions.relaunchedText', {
+              runbook: job.runbookName,
+              environment: job.environment,
+            })}
           </Alert>
         </DialogContent>
         <DialogActions>
-          <Button onClick={props.onClose}>Stay here</Button>
+          <Button onClick={props.onClose}>
+            {t('jobPage.actions.stayHere')}
+          </Button>
           <LinkButton
             to={props.jobPath(launched)}
             variant="contained"
             onClick={props.onClose}
           >
-            Open the new job
+            {t('jobPage.actions.openNewJob')}
           </LinkButton>
         </DialogActions>
       </Dialog>
@@ -228,13 +244,15 @@ function RelaunchDialog(props: {
     <Dialog open onClose={props.onClose} aria-labelledby="orch-relaunch-title">
       <form onSubmit={submit} noValidate>
         <DialogTitle id="orch-relaunch-title">
-          Relaunch {job.runbookName} in {job.environment}
+          {t('jobPage.actions.relaunchTitle', {
+            runbook: job.runbookName,
+            environment: job.environment,
+          })}
         </DialogTitle>
         <DialogContent>
           <DialogContentText>
-            A new job runs with the same inputs, environment and connections.
-            {secrets.length > 0 &&
-              ' Secret inputs are never kept after a job ends: enter them again.'}
+            {t('jobPage.actions.relaunchText')}
+            {secrets.length > 0 && ` ${t('jobPage.actions.relaunchSecrets')}`}
           </DialogContentText>
           {secrets.map(name => (
             <TextField
@@ -261,13 +279,13 @@ function RelaunchDialog(props: {
           )}
         </DialogContent>
         <DialogActions>
-          <Button onClick={props.onClose}>Close</Button>
+          <Button onClick={props.onClose}>{t('jobPage.actions.close')}</Button>
           <Button
             type="submit"
             variant="contained"
             disabled={submitting || secrets.some(name => !(values[name] ?? ''))}
           >
-            Relaunch
+            {t('jobPage.actions.relaunch')}
           </Button>
         </DialogActions>
       </form>

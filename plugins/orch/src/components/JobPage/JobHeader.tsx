@@ -8,8 +8,11 @@ import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
 import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type { Job } from '@internal/backstage-plugin-orch-common';
 import type { JobArtifact, JobsClient } from '../../api/jobsApi';
+import { orchTranslationRef } from '../../translations/ref';
+import { useFormatters } from '../Dashboard/formatting';
 import { JobStatusChip } from './JobStatusChip';
 import { formatBytes, formatDuration, isMasked, shortRef } from './format';
 
@@ -26,33 +29,36 @@ function Fact(props: { label: string; children: React.ReactNode }) {
   );
 }
 
+/** A date and time in the app's language. */
 function When(props: { iso?: string }) {
+  const fmt = useFormatters();
   if (!props.iso) return <>—</>;
   return (
     <time dateTime={props.iso} title={props.iso}>
-      {new Date(props.iso).toLocaleString()}
+      {fmt.dateTime(props.iso)}
     </time>
   );
 }
 
-function inputText(value: unknown): string {
-  if (isMasked(value)) return '•••••••• (secret)';
+function inputText(value: unknown, secret: string): string {
+  if (isMasked(value)) return secret;
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
 }
 
 /** The job's inputs as the API returns them: secrets stay masked. */
 export function JobInputs(props: { inputs: Record<string, unknown> }) {
+  const { t } = useTranslationRef(orchTranslationRef);
   const entries = Object.entries(props.inputs);
   if (entries.length === 0) {
     return (
       <Typography variant="body2" color="text.secondary">
-        No inputs.
+        {t('jobPage.inputs.none')}
       </Typography>
     );
   }
   return (
-    <Table size="small" aria-label="Inputs">
+    <Table size="small" aria-label={t('jobPage.inputs.label')}>
       <TableBody>
         {entries.map(([name, value]) => (
           <TableRow key={name}>
@@ -66,7 +72,7 @@ export function JobInputs(props: { inputs: Record<string, unknown> }) {
             <TableCell
               sx={{ fontFamily: 'monospace', wordBreak: 'break-word' }}
             >
-              {inputText(value)}
+              {inputText(value, t('jobPage.inputs.secret'))}
             </TableCell>
           </TableRow>
         ))}
@@ -82,14 +88,15 @@ export function JobDownloads(props: {
   client: JobsClient;
   final: boolean;
 }) {
+  const { t } = useTranslationRef(orchTranslationRef);
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<Error>();
   if (props.artifacts.length === 0) {
     return (
       <Typography variant="body2" color="text.secondary">
         {props.final
-          ? 'No artifact was written.'
-          : 'Logs and artifacts are ready for download when the job ends.'}
+          ? t('jobPage.downloads.none')
+          : t('jobPage.downloads.notYet')}
       </Typography>
     );
   }
@@ -115,7 +122,10 @@ export function JobDownloads(props: {
             disabled={busy === a.name}
             onClick={() => download(a)}
             // The accessible name starts with the visible text (WCAG 2.5.3).
-            aria-label={`${a.name} · ${formatBytes(a.size)}, download`}
+            aria-label={t('jobPage.downloads.label', {
+              name: a.name,
+              size: formatBytes(a.size),
+            })}
           >
             {a.name} · {formatBytes(a.size)}
           </Button>
@@ -123,7 +133,7 @@ export function JobDownloads(props: {
       </Box>
       {error && (
         <Alert severity="error" sx={{ mt: 1 }}>
-          Download failed: {error.message}
+          {t('jobPage.downloads.failed', { message: error.message })}
         </Alert>
       )}
     </Box>
@@ -137,6 +147,7 @@ export function JobHeader(props: {
   actions?: React.ReactNode;
 }) {
   const { job, now } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
   const ended = job.finishedAt ? Date.parse(job.finishedAt) : undefined;
   const duration =
@@ -146,7 +157,7 @@ export function JobHeader(props: {
       variant="outlined"
       sx={{ p: 2, mb: 2 }}
       component="section"
-      aria-label="Job summary"
+      aria-label={t('jobPage.header.label')}
     >
       <Box
         sx={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 2 }}
@@ -160,7 +171,7 @@ export function JobHeader(props: {
         <JobStatusChip status={job.status} />
         {job.cancelRequested && job.status === 'RUNNING' && (
           <Typography variant="body2" color="warning.main">
-            Cancel requested
+            {t('jobPage.header.cancelRequested')}
           </Typography>
         )}
         <Box sx={{ flex: 1 }} />
@@ -170,19 +181,23 @@ export function JobHeader(props: {
         component="dl"
         sx={{ display: 'flex', flexWrap: 'wrap', gap: 3, mt: 2, mb: 0 }}
       >
-        <Fact label="Environment">{job.environment}</Fact>
-        <Fact label="Launched by">{shortRef(job.createdBy)}</Fact>
-        <Fact label="Created">
+        <Fact label={t('jobPage.header.environment')}>{job.environment}</Fact>
+        <Fact label={t('jobPage.header.launchedBy')}>
+          {shortRef(job.createdBy)}
+        </Fact>
+        <Fact label={t('jobPage.header.created')}>
           <When iso={job.createdAt} />
         </Fact>
-        <Fact label="Started">
+        <Fact label={t('jobPage.header.started')}>
           <When iso={job.startedAt} />
         </Fact>
-        <Fact label="Duration">
+        <Fact label={t('jobPage.header.duration')}>
           <span data-testid="job-duration">{duration}</span>
         </Fact>
-        {job.attempt > 1 && <Fact label="Attempt">{job.attempt}</Fact>}
-        <Fact label="Job id">
+        {job.attempt > 1 && (
+          <Fact label={t('jobPage.header.attempt')}>{job.attempt}</Fact>
+        )}
+        <Fact label={t('jobPage.header.jobId')}>
           <Box component="span" sx={{ fontFamily: 'monospace' }}>
             {job.id}
           </Box>

@@ -15,6 +15,7 @@ import type { Job, JobStep } from '@internal/backstage-plugin-orch-common';
 import { orchApiRef, type OrchApi, type OrchMe } from '../../api/OrchClient';
 import type { JobDetail } from '../../api/jobsApi';
 import { jobRouteRef } from '../../routes';
+import { ptBRTestApp } from '../../__testUtils__/ptBR';
 import { JobView } from './JobPage';
 
 // CI machines are busy: give async queries room.
@@ -76,7 +77,11 @@ const OPERATOR = [
   'orch.runbook.execute',
 ];
 
-function setup(detail: JobDetail, permissions: string[]) {
+function setup(
+  detail: JobDetail,
+  permissions: string[],
+  options: Partial<Parameters<typeof renderInTestApp>[1]> = {},
+) {
   const calls: Array<{ method: string; path: string; body?: unknown }> = [];
   const getMe = jest.fn(async () => me(permissions));
   const api: OrchApi = {
@@ -133,7 +138,7 @@ function setup(detail: JobDetail, permissions: string[]) {
     >
       <JobView jobId="job-1" />
     </TestApiProvider>,
-    { mountedRoutes: { '/jobs/:id': jobRouteRef } },
+    { ...options, mountedRoutes: { '/jobs/:id': jobRouteRef } },
   );
   return { calls, rendered, getMe };
 }
@@ -251,5 +256,92 @@ describe('JobView', () => {
     expect(
       (await screen.findByText('Open the new job')).closest('a'),
     ).toHaveAttribute('href', '/jobs/job-2');
+  });
+});
+
+describe('JobView in Brazilian Portuguese', () => {
+  it('speaks the app language: header, sections, steps, inputs, actions and log', async () => {
+    setup(
+      detail({ status: 'RUNNING', finishedAt: undefined, attempt: 2 }),
+      OPERATOR,
+      ptBRTestApp(),
+    );
+    expect(
+      await screen.findByRole('region', { name: 'Resumo do job' }),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('job-status')).toHaveTextContent('EM EXECUÇÃO');
+    for (const fact of [
+      'Ambiente',
+      'Iniciado por',
+      'Criado',
+      'Começou',
+      'Duração',
+      'Tentativa',
+      'Id do job',
+    ]) {
+      expect(screen.getByText(fact)).toBeInTheDocument();
+    }
+    for (const section of ['Etapas', 'Entradas', 'Downloads', 'Log']) {
+      expect(
+        screen.getByRole('heading', { level: 2, name: section }),
+      ).toBeInTheDocument();
+    }
+    const inputs = screen.getByRole('table', { name: 'Entradas' });
+    expect(within(inputs).getByText('•••••••• (secreto)')).toBeInTheDocument();
+    expect(screen.getByText('2 tarefas, 1 com falha')).toBeInTheDocument();
+    // The failed task's chip and its host's.
+    expect(screen.getAllByText('falhou')).toHaveLength(2);
+    expect(
+      screen.getByRole('button', {
+        name: 'Mostrar a tarefa Fail politely no log',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'logs.ndjson · 2.0 kB, baixar' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('region', { name: 'Log do job' }),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Buscar no log')).toBeInTheDocument();
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Cancelar' }),
+    );
+    const dialog = screen.getByRole('dialog', { name: 'Cancelar este job?' });
+    expect(
+      within(dialog).getByRole('button', { name: 'Continuar rodando' }),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('button', { name: 'Cancelar o job' }),
+    ).toBeInTheDocument();
+  });
+
+  it('relaunches in Portuguese', async () => {
+    setup(detail(), OPERATOR, ptBRTestApp());
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Executar de novo' }),
+    );
+    const dialog = screen.getByRole('dialog', {
+      name: 'Executar hello de novo em stage',
+    });
+    expect(within(dialog).getByText(/informe-as de novo/)).toBeInTheDocument();
+    await userEvent.type(
+      await within(dialog).findByLabelText(/API token/),
+      's3cret',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Executar de novo' }),
+    );
+    expect(
+      await screen.findByRole('dialog', { name: 'Executado de novo' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Um novo job de hello está na fila em stage.'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Ficar aqui')).toBeInTheDocument();
+    expect(screen.getByText('Abrir o novo job').closest('a')).toHaveAttribute(
+      'href',
+      '/jobs/job-2',
+    );
   });
 });

@@ -13,12 +13,14 @@ import {
   useApi,
   useRouteRef,
   useRouteRefParams,
+  useTranslationRef,
 } from '@backstage/frontend-plugin-api';
 import { isFinalJobStatus } from '@internal/backstage-plugin-orch-common';
 import useInterval from 'react-use/esm/useInterval';
 import { orchApiRef } from '../../api/OrchClient';
 import { JobsClient } from '../../api/jobsApi';
 import { jobRouteRef } from '../../routes';
+import { orchTranslationRef } from '../../translations/ref';
 import { LogViewer, type LogSource, type LogViewerHandle } from '../LogViewer';
 import { JobActions } from './JobActions';
 import { JobDownloads, JobHeader, JobInputs } from './JobHeader';
@@ -48,6 +50,7 @@ function Section(props: {
 /** `/jobs/:id`: one job, its steps and its live log. */
 export function JobView(props: { jobId: string }) {
   const { jobId } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const orchApi = useApi(orchApiRef);
   const fetchApi = useApi(fetchApiRef);
   const client = useMemo(
@@ -93,9 +96,7 @@ export function JobView(props: { jobId: string }) {
   }, []);
 
   if (error && !detail) {
-    return (
-      <ResponseErrorPanel error={error} title="This job could not be loaded" />
-    );
+    return <ResponseErrorPanel error={error} title={t('jobPage.loadError')} />;
   }
   if (!detail || !opened.current) {
     return loading ? <Progress /> : null;
@@ -124,7 +125,7 @@ export function JobView(props: { jobId: string }) {
       />
       <Grid container spacing={2}>
         <Grid item xs={12} lg={4}>
-          <Section title="Steps" id="orch-job-steps">
+          <Section title={t('jobPage.sections.steps')} id="orch-job-steps">
             <StepTimeline
               steps={steps}
               now={now}
@@ -132,10 +133,13 @@ export function JobView(props: { jobId: string }) {
               onShowInLog={showInLog}
             />
           </Section>
-          <Section title="Inputs" id="orch-job-inputs">
+          <Section title={t('jobPage.sections.inputs')} id="orch-job-inputs">
             <JobInputs inputs={job.inputs} />
           </Section>
-          <Section title="Downloads" id="orch-job-downloads">
+          <Section
+            title={t('jobPage.sections.downloads')}
+            id="orch-job-downloads"
+          >
             <JobDownloads
               jobId={job.id}
               artifacts={artifacts}
@@ -146,7 +150,7 @@ export function JobView(props: { jobId: string }) {
         </Grid>
         <Grid item xs={12} lg={8}>
           <div ref={logSection}>
-            <Section title="Log" id="orch-job-log">
+            <Section title={t('jobPage.sections.log')} id="orch-job-log">
               <LogViewer
                 key={jobId}
                 ref={viewer}

@@ -1,9 +1,11 @@
 import Chip, { type ChipProps } from '@mui/material/Chip';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type {
   HostResultStatus,
   JobStatus,
   JobStep,
 } from '@internal/backstage-plugin-orch-common';
+import { orchTranslationRef } from '../../translations/ref';
 
 const JOB_COLORS: Record<JobStatus, ChipProps['color']> = {
   PENDING: 'default',
@@ -18,9 +20,10 @@ export function JobStatusChip(props: {
   status: JobStatus;
   size?: ChipProps['size'];
 }) {
+  const { t } = useTranslationRef(orchTranslationRef);
   return (
     <Chip
-      label={props.status}
+      label={t(`jobPage.status.${props.status}`)}
       color={JOB_COLORS[props.status]}
       size={props.size ?? 'medium'}
       variant={props.status === 'PENDING' ? 'outlined' : 'filled'}
@@ -45,9 +48,10 @@ const STEP_COLORS: Record<
 export function StepStatusChip(props: {
   status: JobStep['status'] | HostResultStatus;
 }) {
+  const { t } = useTranslationRef(orchTranslationRef);
   return (
     <Chip
-      label={props.status}
+      label={t(`jobPage.steps.status.${props.status}`)}
       color={STEP_COLORS[props.status]}
       size="small"
       variant="outlined"

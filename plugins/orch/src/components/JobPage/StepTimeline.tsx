@@ -5,7 +5,9 @@ import Collapse from '@mui/material/Collapse';
 import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
 import Typography from '@mui/material/Typography';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type { JobStep } from '@internal/backstage-plugin-orch-common';
+import { orchTranslationRef } from '../../translations/ref';
 import { StepStatusChip } from './JobStatusChip';
 import { formatDuration } from './format';
 
@@ -66,6 +68,7 @@ function StepRow(props: {
   onShowInLog(seq: number): void;
 }) {
   const { step, now } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const [open, setOpen] = useState(step.status === 'failed');
   const hosts = Object.entries(step.hosts);
   const id = `orch-step-${step.index}`;
@@ -97,9 +100,9 @@ function StepRow(props: {
         <Button
           size="small"
           onClick={() => props.onShowInLog(step.firstSeq)}
-          aria-label={`Show task ${step.task} in the log`}
+          aria-label={t('jobPage.steps.showInLog', { task: step.task })}
         >
-          Log
+          {t('jobPage.steps.log')}
         </Button>
       </Box>
       <Collapse in={open} id={id} unmountOnExit>
@@ -109,13 +112,13 @@ function StepRow(props: {
             color="text.secondary"
             sx={{ pl: 4, py: 0.5 }}
           >
-            No host result yet.
+            {t('jobPage.steps.noHostResult')}
           </Typography>
         ) : (
           <Box
             component="ul"
             sx={{ listStyle: 'none', pl: 4, my: 0.5 }}
-            aria-label={`Hosts of ${step.task}`}
+            aria-label={t('jobPage.steps.hosts', { task: step.task })}
           >
             {hosts.map(([host, result]) => (
               <Box
@@ -163,16 +166,21 @@ function PlaySection(props: {
   onShowInLog(seq: number): void;
 }) {
   const { play, now } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
   const [open, setOpen] = useState(props.defaultOpen);
   const failed = play.steps.filter(
     s => s.status === 'failed' || s.status === 'unreachable',
   ).length;
   const id = `orch-play-${props.index}`;
+  const title =
+    play.name || t('jobPage.steps.play', { name: String(props.index + 1) });
   return (
     <Box
       component="section"
       sx={{ mb: 1 }}
-      aria-label={`Play ${play.name || props.index + 1}`}
+      aria-label={t('jobPage.steps.play', {
+        name: play.name || String(props.index + 1),
+      })}
     >
       <Box sx={{ display: 'flex', alignItems: 'center' }}>
         <Disclosure
@@ -181,7 +189,7 @@ function PlaySection(props: {
           controls={id}
         >
           <Typography variant="subtitle2" component="span">
-            {play.name || `Play ${props.index + 1}`}
+            {title}
           </Typography>
           <Typography
             variant="caption"
@@ -189,8 +197,8 @@ function PlaySection(props: {
             component="span"
             sx={{ ml: 1 }}
           >
-            {play.steps.length} task{play.steps.length === 1 ? '' : 's'}
-            {failed > 0 ? `, ${failed} failed` : ''}
+            {t('jobPage.steps.tasks', { count: play.steps.length })}
+            {failed > 0 ? t('jobPage.steps.failed', { count: failed }) : ''}
           </Typography>
         </Disclosure>
       </Box>
@@ -217,11 +225,12 @@ export function StepTimeline(props: {
   pending: boolean;
   onShowInLog(seq: number): void;
 }) {
+  const { t } = useTranslationRef(orchTranslationRef);
   const plays = byPlay(props.steps);
   if (plays.length === 0) {
     return (
       <Typography variant="body2" color="text.secondary">
-        {props.pending ? 'No task has started yet.' : 'This job ran no task.'}
+        {props.pending ? t('jobPage.steps.noneYet') : t('jobPage.steps.none')}
       </Typography>
     );
   }

@@ -35,11 +35,14 @@ export type LogLineProps = {
   selected: boolean;
   active: boolean;
   onLink(seq: number, event: MouseEvent<HTMLAnchorElement>): void;
+  /** The accessible name of the line's number link. */
+  linkLabel(seq: number): string;
 };
 
 /** One display line: the event number (a link) and the styled text. */
 export const LogLine = memo(function LogLineView(props: LogLineProps) {
   const { seq, part, spans, needle, level, selected, active, onLink } = props;
+  const { linkLabel } = props;
   const classes = ['orch-log-line'];
   if (selected) classes.push('orch-log-selected');
   if (active) classes.push('orch-log-active');
@@ -50,7 +53,7 @@ export const LogLine = memo(function LogLineView(props: LogLineProps) {
         <a
           className="orch-log-number"
           href={`#L${seq}`}
-          aria-label={`Event ${seq}: copy a link to this line`}
+          aria-label={linkLabel(seq)}
           onClick={e => onLink(seq, e)}
         >
           {seq}

@@ -7,6 +7,9 @@ import LinearProgress from '@mui/material/LinearProgress';
 import TextField from '@mui/material/TextField';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { orchTranslationRef } from '../../translations/ref';
+import { useFormatters } from '../Dashboard/formatting';
 import type { LogSearchState } from './LogSearch';
 
 export type LogToolbarProps = {
@@ -21,21 +24,25 @@ export type LogToolbarProps = {
   unseen: number;
   onFollow(): void;
   lastSeq: number;
-  /** How the count of lines reads. @defaultValue `N events` */
+  /** How the count of lines reads. @defaultValue `N events`, translated */
   countLabel?: (count: number) => string;
 };
-
-function matchLabel(s: LogSearchState): string {
-  if (!s.query) return '';
-  if (s.error) return 'Search failed';
-  if (s.matches.length === 0) return s.done ? 'No matches' : 'Searching…';
-  const total = `${s.matches.length.toLocaleString()}${s.done ? '' : '+'}`;
-  return `${(s.active + 1).toLocaleString()} of ${total}`;
-}
 
 /** Search box with match navigation, and the follow / jump-to-live control. */
 export function LogToolbar(props: LogToolbarProps) {
   const { search, live, following, unseen, lastSeq } = props;
+  const { t } = useTranslationRef(orchTranslationRef);
+  const { language } = useFormatters();
+  const number = (n: number) => n.toLocaleString(language);
+  const matchLabel = (s: LogSearchState): string => {
+    if (!s.query) return '';
+    if (s.error) return t('logViewer.searchFailed');
+    if (s.matches.length === 0) {
+      return s.done ? t('logViewer.noMatches') : t('logViewer.searching');
+    }
+    const total = `${number(s.matches.length)}${s.done ? '' : '+'}`;
+    return t('logViewer.matchOf', { active: number(s.active + 1), total });
+  };
   const [text, setText] = useState('');
 
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
@@ -69,7 +76,7 @@ export function LogToolbar(props: LogToolbarProps) {
         <TextField
           size="small"
           fullWidth
-          label="Search in log"
+          label={t('logViewer.search')}
           value={text}
           onChange={e => setText(e.target.value)}
           onKeyDown={onKeyDown}
@@ -96,15 +103,15 @@ export function LogToolbar(props: LogToolbarProps) {
           <LinearProgress
             variant="determinate"
             value={progress}
-            aria-label="Search progress"
+            aria-label={t('logViewer.searchProgress')}
             sx={{ position: 'absolute', left: 0, right: 0, bottom: 0 }}
           />
         )}
       </Box>
-      <Tooltip title="Previous match (Shift+Enter)">
+      <Tooltip title={t('logViewer.previousHint')}>
         <span>
           <IconButton
-            aria-label="Previous match"
+            aria-label={t('logViewer.previous')}
             size="small"
             disabled={search.matches.length === 0}
             onClick={props.onPrevious}
@@ -113,10 +120,10 @@ export function LogToolbar(props: LogToolbarProps) {
           </IconButton>
         </span>
       </Tooltip>
-      <Tooltip title="Next match (Enter)">
+      <Tooltip title={t('logViewer.nextHint')}>
         <span>
           <IconButton
-            aria-label="Next match"
+            aria-label={t('logViewer.next')}
             size="small"
             disabled={search.matches.length === 0 && search.done}
             onClick={() =>
@@ -131,7 +138,10 @@ export function LogToolbar(props: LogToolbarProps) {
       <Typography variant="body2" color="text.secondary">
         {props.countLabel
           ? props.countLabel(lastSeq)
-          : `${lastSeq.toLocaleString()} events`}
+          : t('logViewer.events', {
+              count: lastSeq,
+              formatted: number(lastSeq),
+            })}
       </Typography>
       {live &&
         (following ? (
@@ -141,16 +151,21 @@ export function LogToolbar(props: LogToolbarProps) {
             role="status"
             aria-live="polite"
           >
-            Following live output
+            {t('logViewer.following')}
           </Typography>
         ) : (
           <Button size="small" variant="contained" onClick={props.onFollow}>
-            Jump to live{unseen > 0 ? ` (${unseen.toLocaleString()} new)` : ''}
+            {unseen > 0
+              ? t('logViewer.jumpToLiveNew', {
+                  count: unseen,
+                  formatted: number(unseen),
+                })
+              : t('logViewer.jumpToLive')}
           </Button>
         ))}
       {!live && !following && (
         <Button size="small" onClick={props.onFollow}>
-          Jump to end
+          {t('logViewer.jumpToEnd')}
         </Button>
       )}
     </Box>

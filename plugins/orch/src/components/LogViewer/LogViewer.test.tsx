@@ -11,6 +11,7 @@ import type { JobEvent } from '@internal/backstage-plugin-orch-common';
 import type { JobEventsQuery, JobLogHandlers } from '../../api/jobsApi';
 import { LogViewer } from './LogViewer';
 import type { LogSource } from './types';
+import { ptBRTestApp } from '../../__testUtils__/ptBR';
 
 // CI machines are busy: give async queries room.
 configure({ asyncUtilTimeout: 10_000 });
@@ -210,5 +211,68 @@ describe('LogViewer', () => {
       <LogViewer source={source} lastSeq={0} live={false} />,
     );
     expect(screen.getByText('This job wrote no output.')).toBeInTheDocument();
+  });
+});
+
+describe('LogViewer in Brazilian Portuguese', () => {
+  beforeEach(() => {
+    window.history.replaceState(null, '', '/jobs/job-1');
+  });
+
+  it('speaks the app language: toolbar, counts, line links, jump to live', async () => {
+    const { source, push } = fakeSource(1000, plain);
+    await renderInTestApp(
+      <LogViewer source={source} lastSeq={1000} live />,
+      ptBRTestApp(),
+    );
+    expect(
+      await screen.findByRole('region', { name: 'Log do job' }),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('line 1000')).toBeInTheDocument();
+    expect(screen.getByLabelText('Buscar no log')).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Próxima ocorrência' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Acompanhando a saída ao vivo'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('1.000 eventos')).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', {
+        name: 'Evento 1000: copiar um link para esta linha',
+      }),
+    ).toBeInTheDocument();
+
+    const region = screen.getByRole('region', { name: 'Log do job' });
+    fireEvent.wheel(region, { deltaY: -120 });
+    act(() => {
+      region.scrollTop -= 3000;
+      fireEvent.scroll(region);
+    });
+    push(1);
+    expect(
+      await screen.findByRole('button', { name: 'Ir para o ao vivo (1 nova)' }),
+    ).toBeInTheDocument();
+  });
+
+  it('keeps the labels a monitoring screen passes', async () => {
+    const { source } = fakeSource(0, plain);
+    await renderInTestApp(
+      <LogViewer
+        source={source}
+        lastSeq={0}
+        live={false}
+        ariaLabel="Saída de web-1"
+        emptyText={{ live: 'Aguardando…', over: 'O contêiner parou.' }}
+        countLabel={count => `${count} linhas`}
+      />,
+      ptBRTestApp(),
+    );
+    expect(await screen.findByText('O contêiner parou.')).toBeInTheDocument();
+    expect(
+      screen.getByRole('region', { name: 'Saída de web-1' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('0 linhas')).toBeInTheDocument();
+    expect(await screen.findByLabelText('Buscar no log')).toBeInTheDocument();
   });
 });

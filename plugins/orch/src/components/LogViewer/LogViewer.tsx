@@ -15,7 +15,9 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Snackbar from '@mui/material/Snackbar';
 import { styled } from '@mui/material/styles';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type { JobStatus } from '@internal/backstage-plugin-orch-common';
+import { orchTranslationRef } from '../../translations/ref';
 import { LogLine } from './LogLine';
 import { LogModel, PAGE_SIZE } from './LogModel';
 import { LogSearch, type LogSearchState } from './LogSearch';
@@ -100,11 +102,14 @@ export type LogViewerProps = {
   onEnd?(status: JobStatus): void;
   /** Height of the log area. @defaultValue '65vh' */
   height?: number | string;
-  /** Accessible name of the log area. @defaultValue 'Job log' */
+  /** Accessible name of the log area. @defaultValue 'Job log', translated */
   ariaLabel?: string;
-  /** Shown instead of an empty log, while live and once over. */
+  /**
+   * Shown instead of an empty log, while live and once over.
+   * @defaultValue 'Waiting for output…' / 'This job wrote no output.', translated
+   */
   emptyText?: { live: string; over: string };
-  /** How the toolbar counts the lines. @defaultValue `N events` */
+  /** How the toolbar counts the lines. @defaultValue `N events`, translated */
   countLabel?: (count: number) => string;
 };
 
@@ -139,6 +144,7 @@ function geometry(totalLines: number, viewport: number): Geometry {
 export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
   function LogViewerImpl(props, ref) {
     const { source, live } = props;
+    const { t } = useTranslationRef(orchTranslationRef);
     const [model] = useState(() => {
       const m = new LogModel();
       m.growTo(props.lastSeq);
@@ -435,22 +441,30 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
       // eslint-disable-next-line react-hooks/exhaustive-deps
     }, []);
 
-    const onLink = useCallback((seq: number, e: MouseEvent) => {
-      e.preventDefault();
-      setSelected(seq);
-      const { origin, pathname, search: query } = window.location;
-      window.history.replaceState(window.history.state, '', `#L${seq}`);
-      const url = `${origin}${pathname}${query}#L${seq}`;
-      const clipboard = navigator.clipboard;
-      if (clipboard?.writeText) {
-        clipboard.writeText(url).then(
-          () => setCopied(`Link to line ${seq} copied`),
-          () => setCopied(`Line ${seq} selected: copy the address bar`),
-        );
-      } else {
-        setCopied(`Line ${seq} selected: copy the address bar`);
-      }
-    }, []);
+    const linkLabel = useCallback(
+      (seq: number) => t('logViewer.lineLink', { seq: String(seq) }),
+      [t],
+    );
+    const onLink = useCallback(
+      (seq: number, e: MouseEvent) => {
+        e.preventDefault();
+        setSelected(seq);
+        const { origin, pathname, search: query } = window.location;
+        window.history.replaceState(window.history.state, '', `#L${seq}`);
+        const url = `${origin}${pathname}${query}#L${seq}`;
+        const clipboard = navigator.clipboard;
+        const selectedText = t('logViewer.lineSelected', { seq: String(seq) });
+        if (clipboard?.writeText) {
+          clipboard.writeText(url).then(
+            () => setCopied(t('logViewer.linkCopied', { seq: String(seq) })),
+            () => setCopied(selectedText),
+          );
+        } else {
+          setCopied(selectedText);
+        }
+      },
+      [t],
+    );
 
     useEffect(() => () => search.clear(), [search]);
     const goTo = useCallback(
@@ -490,7 +504,7 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
         />
         {loadError && (
           <Alert severity="warning" sx={{ mb: 1 }}>
-            Part of the log could not be loaded ({loadError.message}); retrying.
+            {t('logViewer.loadError', { message: loadError.message })}
           </Alert>
         )}
         {/*
@@ -503,7 +517,7 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
           ref={scroller}
           className="orch-log-scroller"
           role="region"
-          aria-label={props.ariaLabel ?? 'Job log'}
+          aria-label={props.ariaLabel ?? t('logViewer.label')}
           // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
           tabIndex={0}
           style={{ height: props.height ?? '65vh' }}
@@ -514,8 +528,8 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
           {model.lastSeq === 0 ? (
             <Box sx={{ p: 2, fontFamily: 'inherit' }}>
               {live && !ended
-                ? props.emptyText?.live ?? 'Waiting for output…'
-                : props.emptyText?.over ?? 'This job wrote no output.'}
+                ? props.emptyText?.live ?? t('logViewer.waiting')
+                : props.emptyText?.over ?? t('logViewer.noOutput')}
             </Box>
           ) : (
             <div style={{ height: geo.physical, position: 'relative' }}>
@@ -538,6 +552,7 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
                       selected={seq === selected}
                       active={seq === activeMatch}
                       onLink={onLink}
+                      linkLabel={linkLabel}
                     />
                   );
                 })}

@@ -14,6 +14,7 @@ import {
   swarmDeploy,
   swarmRemove,
 } from '../../__testUtils__/runbookFixtures';
+import { ptBRTestApp } from '../../__testUtils__/ptBR';
 import { RunbooksPage } from '../RunbooksPage';
 
 function JobProbe() {
@@ -29,6 +30,8 @@ async function render(options: {
   connections?: (path: string) => unknown;
   /** The runbook name in the URL, when not the runbook's. */
   urlName?: string;
+  /** More `renderInTestApp` options, e.g. `ptBRTestApp()`. */
+  app?: Partial<Parameters<typeof renderInTestApp>[1]>;
 }) {
   const me = meWith(options.roles ?? ['operator']);
   if (options.permissions) me.permissions = options.permissions;
@@ -56,6 +59,7 @@ async function render(options: {
       </Routes>
     </TestApiProvider>,
     {
+      ...options.app,
       initialRouteEntries: [
         `/runbooks/${options.urlName ?? options.runbook.name}/execute`,
       ],
@@ -339,5 +343,53 @@ describe('RunbookExecutePage', () => {
     expect(
       await screen.findByText('No runbook named missing.'),
     ).toBeInTheDocument();
+  });
+});
+
+describe('RunbookExecutePage in Brazilian Portuguese', () => {
+  it("validates in Portuguese with Ajv's messages from ajv-i18n", async () => {
+    const { executed } = await render({ runbook: hello, app: ptBRTestApp() });
+    const count = await screen.findByRole('spinbutton', { name: /Count/ });
+    await user().clear(count);
+    await user().type(count, '11');
+    await user().click(screen.getByRole('button', { name: 'Executar' }));
+    expect(await screen.findByText('é obrigatório')).toBeInTheDocument();
+    expect(screen.getByText('deve ser <= 10')).toBeInTheDocument();
+    expect(screen.getByText('Escolha um ambiente')).toBeInTheDocument();
+    expect(screen.queryByText('is required')).not.toBeInTheDocument();
+    expect(executed()).toHaveLength(0);
+  });
+
+  it("says formats, lengths and rjsf's own words in Portuguese", async () => {
+    const runbook: Runbook = {
+      ...hello,
+      name: 'notify',
+      inputs: {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+        properties: {
+          email: { type: 'string', title: 'Email', format: 'email' },
+          code: { type: 'string', title: 'Code', maxLength: 3 },
+          tags: { type: 'array', title: 'Tags', items: { type: 'string' } },
+        },
+      },
+    };
+    const { executed } = await render({ runbook, app: ptBRTestApp() });
+    await user().type(
+      await screen.findByRole('textbox', { name: /Email/ }),
+      'nope',
+    );
+    await user().type(screen.getByRole('textbox', { name: /Code/ }), 'abcd');
+    expect(
+      screen.getByRole('button', { name: 'Adicionar item' }),
+    ).toBeInTheDocument();
+    await user().click(screen.getByRole('button', { name: 'Executar' }));
+    expect(
+      await screen.findByText('deve corresponder ao formato "email"'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('não deve ser maior que 3 caracteres'),
+    ).toBeInTheDocument();
+    expect(executed()).toHaveLength(0);
   });
 });

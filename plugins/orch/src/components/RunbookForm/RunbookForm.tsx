@@ -1,5 +1,9 @@
 import { useMemo, useRef, useState } from 'react';
-import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import {
+  appLanguageApiRef,
+  useApi,
+  useTranslationRef,
+} from '@backstage/frontend-plugin-api';
 import {
   connectionReadPermission,
   type Runbook,
@@ -21,6 +25,7 @@ import Typography from '@mui/material/Typography';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import Form from '@rjsf/mui';
 import type { IChangeEvent } from '@rjsf/core';
+import useObservable from 'react-use/esm/useObservable';
 import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
 import {
   apiErrorMessage,
@@ -35,11 +40,47 @@ import { orchTranslationRef } from '../../translations/ref';
 import { BaseInputTemplate } from './BaseInputTemplate';
 import { ConnectionPicker } from './ConnectionPicker';
 import { executeFieldErrors, formSchemaFor, uiSchemaFor } from './schemaForm';
-import { runbookInputsValidator, transformRunbookErrors } from './validator';
+import {
+  rjsfStringTranslator,
+  runbookErrorTransformer,
+  runbookInputsValidatorFor,
+} from './validator';
 
 type Inputs = Record<string, unknown>;
 
 const TEMPLATES = { BaseInputTemplate };
+
+/** rjsf's words Orch translates (`runbookForm.rjsf.*`). */
+const RJSF_STRINGS = [
+  'ArrayItemTitle',
+  'YesLabel',
+  'NoLabel',
+  'CloseLabel',
+  'ErrorsLabel',
+  'NewStringDefault',
+  'AddButton',
+  'AddItemButton',
+  'CopyButton',
+  'MoveDownButton',
+  'MoveUpButton',
+  'RemoveButton',
+  'NowLabel',
+  'ClearLabel',
+  'AriaDateLabel',
+  'PreviewLabel',
+  'DecrementAriaLabel',
+  'IncrementAriaLabel',
+  'OptionPrefix',
+  'TitleOptionPrefix',
+  'KeyLabel',
+] as const;
+
+/** The app's language, kept current. */
+function useAppLanguage(): string {
+  const languageApi = useApi(appLanguageApiRef);
+  return useObservable(languageApi.language$(), languageApi.getLanguage())
+    .language;
+}
 
 function hasSecrets(schema: unknown): boolean {
   return JSON.stringify(schema).includes('"x-orch-secret":true');
@@ -58,6 +99,22 @@ export function RunbookForm(props: {
 }) {
   const { runbook, onQueued } = props;
   const { t } = useTranslationRef(orchTranslationRef);
+  const language = useAppLanguage();
+  // Client-side errors in the app's language (ajv-i18n), rjsf's words too.
+  const validator = runbookInputsValidatorFor(language);
+  const transformErrors = useMemo(
+    () => runbookErrorTransformer(t('runbookForm.required')),
+    [t],
+  );
+  const translateString = useMemo(
+    () =>
+      rjsfStringTranslator(
+        Object.fromEntries(
+          RJSF_STRINGS.map(key => [key, t(`runbookForm.rjsf.${key}`)]),
+        ),
+      ),
+    [t],
+  );
   const client = useRunbooksClient();
   const me = useOrchMe();
   const global = useOrchEnvironment();
@@ -275,9 +332,10 @@ export function RunbookForm(props: {
           schema={schema}
           uiSchema={uiSchema}
           formData={formData}
-          validator={runbookInputsValidator}
+          validator={validator}
           templates={TEMPLATES}
-          transformErrors={transformRunbookErrors}
+          transformErrors={transformErrors}
+          translateString={translateString}
           extraErrors={extraErrors}
           onChange={e => setFormData(e.formData ?? {})}
           onSubmit={onSubmit}

@@ -1,4 +1,10 @@
 export { RunbookExecutePage } from './RunbookExecutePage';
 export { RunbookForm } from './RunbookForm';
 export { uiSchemaFor, formSchemaFor, executeFieldErrors } from './schemaForm';
-export { runbookInputsValidator, transformRunbookErrors } from './validator';
+export {
+  rjsfStringTranslator,
+  runbookErrorTransformer,
+  runbookInputsValidator,
+  runbookInputsValidatorFor,
+  transformRunbookErrors,
+} from './validator';

@@ -1,0 +1,116 @@
+/**
+ * English texts of the job page (`/jobs/:id`) and of the log viewer it
+ * shares with the monitoring screens, spread into `orchTranslationRef`
+ * (ref.ts); their Portuguese is in `jobsMessages.pt-BR.ts`.
+ */
+export const jobsMessages = {
+  jobPage: {
+    loadError: 'This job could not be loaded',
+    sections: {
+      steps: 'Steps',
+      inputs: 'Inputs',
+      downloads: 'Downloads',
+      log: 'Log',
+    },
+    /** The job's status chip: the API's words, upper case. */
+    status: {
+      PENDING: 'PENDING',
+      RUNNING: 'RUNNING',
+      SUCCESS: 'SUCCESS',
+      ERROR: 'ERROR',
+      CANCELED: 'CANCELED',
+    },
+    header: {
+      label: 'Job summary',
+      cancelRequested: 'Cancel requested',
+      environment: 'Environment',
+      launchedBy: 'Launched by',
+      created: 'Created',
+      started: 'Started',
+      duration: 'Duration',
+      attempt: 'Attempt',
+      jobId: 'Job id',
+    },
+    inputs: {
+      label: 'Inputs',
+      none: 'No inputs.',
+      secret: '•••••••• (secret)',
+    },
+    downloads: {
+      none: 'No artifact was written.',
+      notYet: 'Logs and artifacts are ready for download when the job ends.',
+      label: '{{name}} · {{size}}, download',
+      failed: 'Download failed: {{message}}',
+    },
+    actions: {
+      cancel: 'Cancel',
+      canceling: 'Canceling…',
+      relaunch: 'Relaunch',
+      cancelTitle: 'Cancel this job?',
+      cancelPending: 'The job has not started: it will not run.',
+      cancelRunning:
+        'Its worker stops the playbook and every process it started. Tasks already done stay done.',
+      keepRunning: 'Keep running',
+      cancelJob: 'Cancel job',
+      relaunched: 'Relaunched',
+      relaunchedText: 'A new job of {{runbook}} is queued in {{environment}}.',
+      stayHere: 'Stay here',
+      openNewJob: 'Open the new job',
+      relaunchTitle: 'Relaunch {{runbook}} in {{environment}}',
+      relaunchText:
+        'A new job runs with the same inputs, environment and connections.',
+      relaunchSecrets:
+        'Secret inputs are never kept after a job ends: enter them again.',
+      close: 'Close',
+      invalid: 'invalid',
+    },
+    steps: {
+      none: 'This job ran no task.',
+      noneYet: 'No task has started yet.',
+      play: 'Play {{name}}',
+      tasks_one: '{{count}} task',
+      tasks_other: '{{count}} tasks',
+      failed_one: ', {{count}} failed',
+      failed_other: ', {{count}} failed',
+      showInLog: 'Show task {{task}} in the log',
+      log: 'Log',
+      noHostResult: 'No host result yet.',
+      hosts: 'Hosts of {{task}}',
+      /** Ansible's words for a task's or a host's result. */
+      status: {
+        running: 'running',
+        ok: 'ok',
+        changed: 'changed',
+        failed: 'failed',
+        unreachable: 'unreachable',
+        skipped: 'skipped',
+      },
+    },
+  },
+  logViewer: {
+    label: 'Job log',
+    search: 'Search in log',
+    searchFailed: 'Search failed',
+    noMatches: 'No matches',
+    searching: 'Searching…',
+    matchOf: '{{active}} of {{total}}',
+    searchProgress: 'Search progress',
+    previous: 'Previous match',
+    previousHint: 'Previous match (Shift+Enter)',
+    next: 'Next match',
+    nextHint: 'Next match (Enter)',
+    events_one: '{{formatted}} event',
+    events_other: '{{formatted}} events',
+    following: 'Following live output',
+    jumpToLive: 'Jump to live',
+    jumpToLiveNew_one: 'Jump to live ({{formatted}} new)',
+    jumpToLiveNew_other: 'Jump to live ({{formatted}} new)',
+    jumpToEnd: 'Jump to end',
+    loadError: 'Part of the log could not be loaded ({{message}}); retrying.',
+    lineLink: 'Event {{seq}}: copy a link to this line',
+    linkCopied: 'Link to line {{seq}} copied',
+    lineSelected: 'Line {{seq}} selected: copy the address bar',
+    waiting: 'Waiting for output…',
+    noOutput: 'This job wrote no output.',
+  },
+} as const;
