@@ -43,7 +43,7 @@ import { LogStreamService } from '../plugins/orch-backend/src/service/LogStreamS
 import { EventBatcher } from '../packages/worker/src/jobs/EventBatcher';
 import { StepFolder } from '../packages/worker/src/jobs/StepFolder';
 import { executeRunbook } from '../packages/worker/src/runner/executeRunbook';
-import { readSse } from '../packages/backend/src/__testUtils__/sse';
+import { readSse } from '@internal/backstage-plugin-orch-node/testUtils';
 
 const ROOT = resolve(__dirname, '..');
 const logger: any = {

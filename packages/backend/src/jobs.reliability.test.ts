@@ -3,8 +3,8 @@ import { readdirSync } from 'fs';
 import { join } from 'path';
 import { ensureBusyboxImage } from '@internal/backstage-plugin-orch-node/testUtils';
 import { OrchHarness, engines } from './__testUtils__/orchHarness';
-import type { SseMessage } from './__testUtils__/sse';
-import { readSse } from './__testUtils__/sse';
+import type { SseMessage } from '@internal/backstage-plugin-orch-node/testUtils';
+import { readSse } from '@internal/backstage-plugin-orch-node/testUtils';
 
 jest.setTimeout(240_000);
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Redis } from 'ioredis';
 import { capturingRootLogger, dumpPluginDatabase } from './capture';
-import { readSse, type SseMessage } from './sse';
+import { readSse, type SseMessage } from '@internal/backstage-plugin-orch-node/testUtils';
 import { REPO, testDatabaseConfig, type Engine } from './testEnv';
 
 export type { Engine };

@@ -7,7 +7,7 @@ import { spawn } from 'child_process';
 import { createServer } from 'net';
 import { join } from 'path';
 import type { OrchHarness } from './orchHarness';
-import { readSse } from './sse';
+import { readSse } from '@internal/backstage-plugin-orch-node/testUtils';
 import { REPO } from './testEnv';
 
 /**

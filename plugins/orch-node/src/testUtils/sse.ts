@@ -1,9 +1,13 @@
-/** One server-sent event as a client sees it. */
+/**
+ * One server-sent event as a client sees it.
+ * @public
+ */
 export type SseMessage = { id?: string; event: string; data: any };
 
 /**
  * A minimal SSE client over fetch, for tests: yields messages as they
  * arrive, and sends `Last-Event-ID` when resuming.
+ * @public
  */
 export async function* readSse(
   url: string,
