@@ -17,6 +17,7 @@ import {
   SecretBox,
   WorkerRegistry,
   createRedisConnection,
+  readOrchGitHubConfig,
   readOrchPaths,
   readOrchRedisOptions,
   readWorkerHeartbeatTtlMs,
@@ -88,6 +89,7 @@ export const orchPlugin = createBackendPlugin({
           logger,
         });
         const access = new RunbookAccess(principals, deps.userInfo);
+        const connections = new ConnectionService({ store: connectionStore, secretBox });
         const projects = new ProjectService({
           store,
           catalog,
@@ -96,6 +98,10 @@ export const orchPlugin = createBackendPlugin({
           manifestsDir: paths.manifestsDir,
           logger,
           access,
+          // Installs from GitHub: the catalog's allowlist, and the token of
+          // its `github` connection decrypted here (never over HTTP).
+          github: readOrchGitHubConfig(config),
+          connections,
         });
         const jobs = new JobService({
           store,
@@ -178,7 +184,7 @@ export const orchPlugin = createBackendPlugin({
             }),
             jobs,
             projects,
-            connections: new ConnectionService({ store: connectionStore, secretBox }),
+            connections,
             audit,
             auth: new AuthService({
               users,

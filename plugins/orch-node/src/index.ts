@@ -27,3 +27,4 @@ export * from './auth/DatabaseUserStore';
 export * from './auth/passwords';
 export * from './jobs/InputValidationError';
 export * from './jobs/RunbookJobFactory';
+export * from './projects/GitHubManifestSource';

@@ -18,14 +18,16 @@ import {
   ParseOrchManifestOptions,
   parseOrchManifest,
 } from '@internal/backstage-plugin-orch-common';
-import { RunbookCatalog } from '@internal/backstage-plugin-orch-node';
 import {
-  GitHubAllowRule,
+  RunbookCatalog,
+  readOrchGitHubConfig,
+  type OrchGitHubConfig,
+} from '@internal/backstage-plugin-orch-node';
+import {
   GitHubProjectReader,
   GitHubProjectResult,
   GitHubRateLimitedError,
   describeGitHubError,
-  splitRepository,
 } from '../github/GitHubProjectReader';
 import {
   LoadedProject,
@@ -47,13 +49,7 @@ const DEFAULT_GITHUB_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 const DEFAULT_GITHUB_API = 'https://api.github.com';
 
 /** Where the GitHub projects come from, read from `orch.catalog.github`. */
-export type OrchGitHubSourceOptions = {
-  allow: GitHubAllowRule[];
-  /** Id or name of the Orch connection (type `github`) holding the token. */
-  connection?: string;
-  /** The API's address when the connection gives none. */
-  apiUrl?: string;
-};
+export type OrchGitHubSourceOptions = OrchGitHubConfig;
 
 /** @public */
 export type OrchProjectEntityProviderOptions = {
@@ -138,33 +134,14 @@ export class OrchProjectEntityProvider implements EntityProvider {
         }),
       }),
     ];
-    const github = config.getOptionalConfig('orch.catalog.github');
+    // The allowlist is read as the orch plugin reads it for installs.
+    const github = readOrchGitHubConfig(config);
     if (github) {
-      const allow = github.getConfigArray('allow').map(rule => {
-        const parsed: GitHubAllowRule = {
-          org: rule.getOptionalString('org'),
-          repo: rule.getOptionalString('repo'),
-          tags: rule.getOptionalString('tags') ?? '*',
-        };
-        if (Boolean(parsed.org) === Boolean(parsed.repo)) {
-          throw new Error(
-            'orch.catalog.github.allow: each rule names exactly one of org or repo',
-          );
-        }
-        if (parsed.repo) {
-          splitRepository(parsed.repo);
-        }
-        return parsed;
-      });
       providers.push(
         new OrchProjectEntityProvider({
           ...common,
           source: 'github',
-          github: {
-            allow,
-            connection: github.getOptionalString('connection'),
-            apiUrl: github.getOptionalString('apiUrl'),
-          },
+          github,
           taskRunner: deps.scheduler.createScheduledTaskRunner({
             ...schedule(
               'orch.catalog.github.schedule',

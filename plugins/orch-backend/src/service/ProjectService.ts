@@ -2,7 +2,13 @@ import type {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import {
   SECRET_KEYWORD,
   parseOrchManifest,
@@ -15,8 +21,13 @@ import {
   type ProjectPlanStep,
 } from '@internal/backstage-plugin-orch-common';
 import {
+  GitHubProjectReader,
+  GitHubRateLimitedError,
   SECRET_MASK,
+  findGitHubAllowRule,
   isSecretMask,
+  splitRepository,
+  type OrchGitHubConfig,
   secretFields,
   type DatabaseJobStore,
   type FieldError,
@@ -30,12 +41,14 @@ import { randomUUID } from 'crypto';
 import { readFile, realpath, stat } from 'fs/promises';
 import { join, sep } from 'path';
 import type { RunbookAccess } from './auth/RunbookAccess';
+import type { ConnectionService } from './ConnectionService';
 import { InputValidationError } from './errors';
 import { principalOf } from './JobService';
 
 /** A project name is a DNS label, so it is also a safe folder name. */
 const PROJECT_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const MAX_MANIFEST_BYTES = 256 * 1024;
+const DEFAULT_GITHUB_API = 'https://api.github.com';
 
 /** What an install request carries, before validation. */
 export type InstallRequest = {
@@ -68,6 +81,10 @@ export class ProjectService {
       manifestsDir: string;
       logger: LoggerService;
       access?: RunbookAccess;
+      /** `orch.catalog.github`: without it, GitHub projects are refused. */
+      github?: OrchGitHubConfig;
+      /** Reads the token of the configured `github` connection. */
+      connections?: Pick<ConnectionService, 'readCredentials'>;
     },
   ) {
     this.ajv = new Ajv2020({
@@ -110,12 +127,36 @@ export class ProjectService {
     if (repository !== undefined) {
       // Rule 5: only an allowed scope, through the catalog's GitHub
       // settings; never an arbitrary fetch from here.
-      throw new InputValidationError('Invalid request', [
-        {
-          field: 'repository',
-          message: 'GitHub projects need orch.catalog.github configured',
-        },
-      ]);
+      if (!this.deps.github) {
+        throw new InputValidationError('Invalid request', [
+          {
+            field: 'repository',
+            message: 'GitHub projects need orch.catalog.github configured',
+          },
+        ]);
+      }
+      try {
+        splitRepository(repository as string);
+      } catch {
+        throw new InputValidationError('Invalid request', [
+          { field: 'repository', message: 'must be owner/name' },
+        ]);
+      }
+      if (ref === undefined) {
+        throw new InputValidationError('Invalid request', [
+          { field: 'ref', message: 'is required with repository (an allowed tag)' },
+        ]);
+      }
+      return {
+        source: {
+          name: project as string,
+          repository: repository as string,
+          ref: ref as string,
+        } as ProjectSource,
+        inputs: inputs as Record<string, unknown>,
+        environment: environment as string,
+        dryRun: dryRun === true,
+      };
     }
     return {
       source: { name: project as string } as ProjectSource,
@@ -130,7 +171,11 @@ export class ProjectService {
     credentials: BackstageCredentials,
   ): Promise<{ job: Job } | { plan: ProjectInstallPlan }> {
     const request = this.parseRequest(body);
-    const manifest = await this.loadLocal(request.source.name);
+    const { name, repository, ref } = request.source;
+    const manifest =
+      repository && ref
+        ? await this.loadGitHub(name, repository, ref)
+        : await this.loadLocal(name);
     return this.installManifest(manifest, request, credentials);
   }
 
@@ -316,13 +361,111 @@ export class ProjectService {
       throw new InputError(`The manifest of ${project} is not a file under ${MAX_MANIFEST_BYTES} bytes`);
     }
     const text = await readFile(file, 'utf8');
+    return this.parseManifest(text, project, project);
+  }
+
+  /**
+   * Reads and validates `orch.yaml` at `ref` of a GitHub repository. The
+   * repository and ref must be allowed by `orch.catalog.github` (403
+   * otherwise, and GitHub is not asked); no manifest at the root is a 404,
+   * one that is not a regular file or too big a 400, GitHub unreachable or
+   * rate-limited a 503. The token is read from the configured `github`
+   * connection and never appears in an error.
+   */
+  async loadGitHub(
+    project: string,
+    repository: string,
+    ref: string,
+  ): Promise<OrchProjectManifest> {
+    const github = this.deps.github!;
+    if (!findGitHubAllowRule(github.allow, repository, ref)) {
+      throw new NotAllowedError(
+        `${repository} at ${ref} is not allowed by orch.catalog.github (no allow rule names this repository or its organisation with a tag pattern matching ${ref})`,
+      );
+    }
+    const where = `${repository} at ${ref}`;
+    const reader = await this.githubReader();
+    let result;
+    try {
+      const tags = await reader.listTags(repository);
+      if (!tags.includes(ref)) {
+        throw new NotFoundError(`${repository} has no tag ${ref}`);
+      }
+      result = await reader.readManifest(repository, ref);
+    } catch (e) {
+      if ((e as Error).name === 'NotFoundError') throw e;
+      if (e instanceof GitHubRateLimitedError) {
+        throw new ServiceUnavailableError(
+          `GitHub's rate limit is spent until ${new Date(e.until).toISOString()}; cannot read ${where}`,
+        );
+      }
+      const status = (e as { status?: number }).status;
+      this.deps.logger.warn(
+        `Cannot read ${where} on GitHub (${status ? `HTTP ${status}` : (e as Error).name})`,
+      );
+      throw new ServiceUnavailableError(
+        `GitHub cannot be reached to read ${where}${status ? ` (HTTP ${status})` : ''}`,
+      );
+    }
+    if (result.status === 'refused') {
+      if (result.reason.startsWith('no ')) {
+        throw new NotFoundError(`${where}: ${result.reason}`);
+      }
+      throw new InputError(`${where}: ${result.reason}`);
+    }
+    return this.parseManifest(result.text, project, where);
+  }
+
+  /** A reader with the token of the configured `github` connection. */
+  private async githubReader(): Promise<GitHubProjectReader> {
+    const github = this.deps.github!;
+    let token: string | undefined;
+    let apiUrl = github.apiUrl;
+    if (github.connection) {
+      if (!this.deps.connections) {
+        throw new ServiceUnavailableError('GitHub connections cannot be read here');
+      }
+      let credentials;
+      try {
+        credentials = await this.deps.connections.readCredentials(
+          github.connection,
+          ['github'],
+        );
+      } catch (e) {
+        throw new ServiceUnavailableError(
+          `Cannot read the GitHub connection "${github.connection}" (${
+            (e as Error).name
+          })`,
+        );
+      }
+      const secrets = credentials.secrets as Record<string, unknown> | undefined;
+      const values = credentials.config as Record<string, unknown> | undefined;
+      token = typeof secrets?.token === 'string' ? secrets.token : undefined;
+      // As the catalog ingest: the connection's address wins.
+      if (typeof values?.api_url === 'string' && values.api_url) {
+        apiUrl = values.api_url;
+      }
+    }
+    return new GitHubProjectReader({
+      token,
+      baseUrl: apiUrl ?? DEFAULT_GITHUB_API,
+      logger: this.deps.logger,
+      userAgent: 'orch-install',
+    });
+  }
+
+  private parseManifest(
+    text: string,
+    project: string,
+    where: string,
+  ): OrchProjectManifest {
     const runbooks = Object.fromEntries(
       this.deps.catalog.list().map(d => [d.name, { inputs: d.inputs }]),
     );
     const { manifest, errors } = parseOrchManifest(text, { runbooks });
     if (!manifest) {
       throw new InputValidationError(
-        `The manifest of ${project} is invalid`,
+        `The manifest of ${where} is invalid`,
         errors.map(e => ({
           field: `manifest${e.path ? `.${e.path}` : ''}`,
           message: `${e.message} (${e.rule}${e.line ? `, line ${e.line}` : ''})`,

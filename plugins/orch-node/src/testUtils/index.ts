@@ -7,3 +7,4 @@ export * from './redisServer';
 export * from './databases';
 export * from './dockerImages';
 export * from './sse';
+export * from './FakeGitHub';
