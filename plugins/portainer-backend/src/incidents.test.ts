@@ -43,7 +43,10 @@ const CANARY = `canary-incident-${randomBytes(6).toString('hex')}`;
  * The orch plugin as the portainer plugin sees it: the `docker` connections
  * and their credentials (the real routes are tested in orch-backend).
  */
-function fakeOrchPlugin(connections: () => Array<{ id: string; host: string }>) {
+function fakeOrchPlugin(
+  connections: () => Array<{ id: string; host: string }>,
+  credentialReads: string[],
+) {
   return createBackendPlugin({
     pluginId: 'orch',
     register(env) {
@@ -58,10 +61,12 @@ function fakeOrchPlugin(connections: () => Array<{ id: string; host: string }>) 
                 name: `docker-${c.id.slice(0, 4)}`,
                 type: 'docker',
                 environment: 'stage',
+                updatedAt: '2026-11-26T00:00:00.000Z',
               })),
             });
           });
           router.post('/v1/connections/:id/credentials', (req, res) => {
+            credentialReads.push(req.params.id);
             const c = connections().find(x => x.id === req.params.id);
             if (!c) {
               res.status(404).json({ error: { name: 'NotFoundError' } });
@@ -83,6 +88,7 @@ describe.each(databases.eachSupportedId())(
     const run = randomBytes(4).toString('hex');
     const label = `${TEST_CONTAINER_LABEL}=${run}`;
     const sent: NotificationSendOptions[] = [];
+    const credentialReads: string[] = [];
     let proxy: DockerSocketProxy;
     const connectionId = randomUUID();
     let backend: Awaited<ReturnType<typeof startTestBackend>>;
@@ -98,7 +104,7 @@ describe.each(databases.eachSupportedId())(
           portainerPlugin,
           fakeOrchPlugin(() => [
             { id: connectionId, host: `unix://${proxy.socketPath}` },
-          ]),
+          ], credentialReads),
           mockServices.database.factory({ knex }),
           // The real scheduler: housekeeping runs as in production.
           schedulerServiceFactory,
@@ -292,6 +298,9 @@ describe.each(databases.eachSupportedId())(
         'the incident on the docker connection',
       );
       expect(onConnection).toMatchObject({ exitCode: 4, endpointId: connectionId });
+      // Re-read every second, the unchanged connection's credentials (an
+      // audited read in the orch plugin) were read once.
+      expect(credentialReads).toEqual([connectionId]);
     });
 
     it('resolves an incident by itself once its container is gone and the quiet period passed', async () => {

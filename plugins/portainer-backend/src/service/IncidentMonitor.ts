@@ -53,6 +53,7 @@ export class IncidentMonitor {
   private readonly entries = new Map<string, Entry>();
   private readonly filters: DockerEventFilters;
   private stopped = false;
+  private refreshing?: Promise<void>;
 
   constructor(
     private readonly deps: {
@@ -98,7 +99,15 @@ export class IncidentMonitor {
    * or TLS material changed, and stops those of deleted connections. A
    * failure to read the connections keeps the running watchers.
    */
-  async refreshConnections(): Promise<void> {
+  refreshConnections(): Promise<void> {
+    // One refresh at a time (startup and the schedule may meet).
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async refresh(): Promise<void> {
     let connections: DockerConnection[];
     try {
       connections = await this.deps.dockerConnections();

@@ -60,6 +60,10 @@ export class OrchConnections implements ConnectionSource {
     string,
     Cached<PortainerCredentials>
   >();
+  private readonly dockerCache = new Map<
+    string,
+    { version: string; value: DockerConnection }
+  >();
 
   constructor(
     private readonly deps: {
@@ -124,19 +128,30 @@ export class OrchConnections implements ConnectionSource {
   }
 
   /**
-   * The `docker` connections with their TLS material, read fresh (the
-   * watchers call this on their housekeeping schedule, not per request).
+   * The `docker` connections with their TLS material. The list is read
+   * fresh (the watchers call this on their housekeeping schedule, not per
+   * request); a connection's credentials are read again only when it
+   * changed (`updatedAt`), so that the audited credential reads happen once
+   * per change, not once per schedule.
    */
   async dockerConnections(): Promise<DockerConnection[]> {
     const body = await this.request('/v1/connections?type=docker', 'GET');
     const out: DockerConnection[] = [];
+    const seen = new Set<string>();
     for (const c of (body.items as any[]).filter(i => i.type === 'docker')) {
+      seen.add(c.id);
+      const version = String(c.updatedAt ?? '');
+      const cached = this.dockerCache.get(c.id);
+      if (cached && cached.version === version) {
+        out.push({ ...cached.value, name: c.name, environment: c.environment });
+        continue;
+      }
       const full = await this.request(
         `/v1/connections/${encodeURIComponent(c.id)}/credentials`,
         'POST',
       );
       const secrets = full.secrets ?? {};
-      out.push({
+      const value: DockerConnection = {
         id: c.id,
         name: c.name,
         environment: c.environment,
@@ -144,7 +159,12 @@ export class OrchConnections implements ConnectionSource {
         ...(secrets.ca_cert ? { ca: String(secrets.ca_cert) } : {}),
         ...(secrets.client_cert ? { cert: String(secrets.client_cert) } : {}),
         ...(secrets.client_key ? { key: String(secrets.client_key) } : {}),
-      });
+      };
+      this.dockerCache.set(c.id, { version, value });
+      out.push(value);
+    }
+    for (const id of this.dockerCache.keys()) {
+      if (!seen.has(id)) this.dockerCache.delete(id);
     }
     return out;
   }
