@@ -24,6 +24,7 @@ import {
   ADMIN_PASSWORD,
   AuthHarness,
 } from '../packages/backend/src/__testUtils__/authHarness';
+import { printTable } from './table';
 
 const ROOT = resolve(__dirname, '..');
 const ROUNDS = Number(process.env.ORCH_BENCH_ROUNDS ?? 15);
@@ -95,12 +96,7 @@ async function main() {
       ['Refresh vs sign-in (ms, median)', `sign-in ${ms(median(signIn))}`, ms(median(refresh)), (median(refresh) / median(signIn)).toFixed(2), '< 0.5'],
     ];
     console.log(`\nauth benchmark — ${engine}, ${ROUNDS} rounds each\n`);
-    const header = ['Measure', 'Anchor', 'Orch', 'Ratio', 'Target'];
-    const widths = header.map((c, i) => Math.max(c.length, ...rows.map(r => r[i].length)));
-    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-    console.log(line(header));
-    console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
-    rows.forEach(r => console.log(line(r)));
+    printTable(rows);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench/results/auth.json'),

@@ -35,6 +35,7 @@ import {
   manifest,
   writeRunbooksRoot,
 } from '../plugins/catalog-backend-module-orch/src/__testUtils__/projectFixtures';
+import { printTable } from './table';
 
 const ROOT = resolve(__dirname, '..');
 const ANCHOR_PER_SECOND = 100;
@@ -208,15 +209,7 @@ async function main() {
     console.log(
       `\ncatalog benchmark — ${count} orch.yaml manifests → ${count} Components + ${count} Templates + 2 Resources, ${engine}, one provider run\n`,
     );
-    const header = ['Measure', 'Anchor', 'Orch', 'Ratio', 'Target'];
-    const widths = header.map((h, i) =>
-      Math.max(h.length, ...rows.map(r => r[i].length)),
-    );
-    const line = (r: string[]) =>
-      `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-    console.log(line(header));
-    console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
-    rows.forEach(r => console.log(line(r)));
+    printTable(rows);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench/results/catalog.json'),

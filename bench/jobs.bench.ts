@@ -44,6 +44,7 @@ import { EventBatcher } from '../packages/worker/src/jobs/EventBatcher';
 import { StepFolder } from '../packages/worker/src/jobs/StepFolder';
 import { executeRunbook } from '../packages/worker/src/runner/executeRunbook';
 import { readSse } from '@internal/backstage-plugin-orch-node/testUtils';
+import { printTable } from './table';
 
 const ROOT = resolve(__dirname, '..');
 const logger: any = {
@@ -279,12 +280,7 @@ async function main() {
     ['50-task playbook (s)', `plain ansible-runner ${(median(plain) / 1000).toFixed(2)}`, (median(orch) / 1000).toFixed(2), `${(median(orch) / median(plain)).toFixed(2)}`, 'ratio ≤ 1.10'],
   ];
   console.log(`\njobs benchmark — ${env.engine}, ${launches} launches (concurrency ${concurrency}), ${received}/${totalEvents} events, ${runs} playbook runs each\n`);
-  const header = ['Measure', 'Anchor', 'Orch', 'Ratio', 'Target'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
-  rows.forEach(r => console.log(line(r)));
+  printTable(rows);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/jobs.json'), JSON.stringify({ date: new Date().toISOString(), engine: env.engine, rows }, null, 2));
 

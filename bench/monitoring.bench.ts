@@ -18,20 +18,9 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { incidentBenchmarks, type Row } from './monitoring/incidents';
 import { listingBenchmarks } from './monitoring/listing';
+import { printTable } from './table';
 
 const ROOT = resolve(__dirname, '..');
-
-function printTable(rows: Row[]) {
-  const header: Row = ['Measure', 'Anchor', 'Orch', 'Ratio', 'Target'];
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map(r => r[i].length)),
-  );
-  const line = (r: string[]) =>
-    `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
-  rows.forEach(r => console.log(line(r)));
-}
 
 async function main() {
   const incidents = await incidentBenchmarks();

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { listingBenchmarks } from './monitoring/listing';
+import { printTable } from './table';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -22,15 +23,7 @@ async function main() {
   console.log(
     `\nportainer benchmark — ${count} synthetic containers through the fake Portainer, ${runs} runs\n`,
   );
-  const header = ['Measure', 'Anchor', 'Orch', 'Ratio', 'Target'];
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map(r => r[i].length)),
-  );
-  const line = (r: string[]) =>
-    `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
-  rows.forEach(r => console.log(line(r)));
+  printTable(rows);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(
     join(ROOT, 'bench/results/portainer.json'),

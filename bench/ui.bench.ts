@@ -51,6 +51,7 @@ import {
   createRedisConnection,
 } from '@internal/backstage-plugin-orch-node';
 import { startTestRedisServer } from '@internal/backstage-plugin-orch-node/testUtils';
+import { printTable } from './table';
 
 const ROOT = resolve(__dirname, '..');
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -428,12 +429,7 @@ async function main() {
     console.log(
       `\nui benchmark — Chromium ${browser.version()}, SQLite (script/server), ${LINES.toLocaleString('en')} events written in ${writeSeconds.toFixed(0)} s, tail produced in ${produceSeconds.toFixed(1)} s (following: ${viewer.following}, ${viewer.rendered} lines in the DOM)\n`,
     );
-    const header = ['Measure', 'Anchor', 'Orch', 'Ratio', 'Target'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-    const out = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-    console.log(out(header));
-    console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
-    rows.forEach(r => console.log(out(r)));
+    printTable(rows);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(
       join(ROOT, 'bench/results/ui.json'),
