@@ -11,7 +11,6 @@ import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
-import TablePagination from '@mui/material/TablePagination';
 import Typography from '@mui/material/Typography';
 import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
@@ -24,6 +23,7 @@ import {
 import { useOrchEnvironment } from '../../hooks/useOrchEnvironment';
 import { useOrchMe } from '../../hooks/useOrchMe';
 import { orchTranslationRef } from '../../translations/ref';
+import { CursorPagination } from '../CursorPagination';
 import { OrchPageLayout } from '../Shell/OrchPageLayout';
 import { JobsFilters, type JobsFilterValues } from './JobsFilters';
 import { JobsTable } from './JobsTable';
@@ -135,7 +135,6 @@ export function JobsPage() {
     );
   } else {
     const { items, nextCursor } = list.page;
-    const from = list.pageIndex * limit;
     body = (
       <>
         {list.error && (
@@ -152,32 +151,21 @@ export function JobsPage() {
           </Alert>
         )}
         <JobsTable jobs={items} now={now} />
-        <TablePagination
-          component="div"
-          count={nextCursor ? -1 : from + items.length}
-          page={list.pageIndex}
+        <CursorPagination
+          pageIndex={list.pageIndex}
+          itemCount={items.length}
+          hasMore={!!nextCursor}
           rowsPerPage={limit}
           rowsPerPageOptions={PAGE_SIZES}
-          onPageChange={(_, page) =>
-            page > list.pageIndex ? list.next() : list.previous()
-          }
-          onRowsPerPageChange={e => setParam({ limit: e.target.value })}
+          next={list.next}
+          previous={list.previous}
+          onRowsPerPageChange={value => setParam({ limit: value })}
           labelRowsPerPage={t('jobs.rowsPerPage')}
-          // MUI counts a full page when the total is unknown: say what is shown.
-          labelDisplayedRows={() => {
-            const range = {
-              from: String(from + 1),
-              to: String(from + items.length),
-            };
-            return nextCursor
-              ? t('jobs.pageRangeMore', range)
-              : t('jobs.pageRange', range);
-          }}
-          getItemAriaLabel={type =>
-            type === 'next' ? t('jobs.next') : t('jobs.previous')
+          rangeLabel={(range, more) =>
+            more ? t('jobs.pageRangeMore', range) : t('jobs.pageRange', range)
           }
-          showFirstButton={false}
-          showLastButton={false}
+          nextLabel={t('jobs.next')}
+          previousLabel={t('jobs.previous')}
         />
       </>
     );

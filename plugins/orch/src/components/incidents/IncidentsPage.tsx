@@ -10,13 +10,13 @@ import LinearProgress from '@mui/material/LinearProgress';
 import ListItemText from '@mui/material/ListItemText';
 import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
-import TablePagination from '@mui/material/TablePagination';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useSearchParams } from 'react-router-dom';
 import useDebounce from 'react-use/esm/useDebounce';
 import { useMonitoringPermissions } from '../../hooks/useMonitoringPermissions';
 import { orchTranslationRef } from '../../translations/ref';
+import { CursorPagination } from '../CursorPagination';
 import { EndpointPicker } from '../containers/EndpointPicker';
 import { MonitoringError } from '../containers/MonitoringError';
 import { MONITORING_POLL_MS, useEndpoints } from '../containers/useEndpoints';
@@ -102,11 +102,6 @@ export function IncidentsPage() {
     );
   } else {
     const { items, nextCursor } = list.page;
-    const from = list.pageIndex * PAGE_SIZE;
-    const range = {
-      from: String(from + 1),
-      to: String(from + items.length),
-    };
     body = (
       <>
         {list.error && (
@@ -115,23 +110,20 @@ export function IncidentsPage() {
           </Box>
         )}
         <IncidentsTable incidents={items} endpoints={endpoints.endpoints} />
-        <TablePagination
-          component="div"
-          count={nextCursor ? -1 : from + items.length}
-          page={list.pageIndex}
+        <CursorPagination
+          pageIndex={list.pageIndex}
+          itemCount={items.length}
+          hasMore={!!nextCursor}
           rowsPerPage={PAGE_SIZE}
-          rowsPerPageOptions={[]}
-          onPageChange={(_, page) =>
-            page > list.pageIndex ? list.next() : list.previous()
-          }
-          labelDisplayedRows={() =>
-            nextCursor
+          next={list.next}
+          previous={list.previous}
+          rangeLabel={(range, more) =>
+            more
               ? t('incidents.pageRangeMore', range)
               : t('incidents.pageRange', range)
           }
-          getItemAriaLabel={type =>
-            type === 'next' ? t('incidents.next') : t('incidents.previous')
-          }
+          nextLabel={t('incidents.next')}
+          previousLabel={t('incidents.previous')}
         />
       </>
     );
