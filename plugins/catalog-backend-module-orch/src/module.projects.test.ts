@@ -5,7 +5,7 @@ import type { Entity } from '@backstage/catalog-model';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import { orchTestDatabases } from '@internal/backstage-plugin-orch-node/testUtils';
-import { FakeGitHub } from './__testUtils__/FakeGitHub';
+import { FakeGitHub } from '@internal/backstage-plugin-orch-node/testUtils';
 import { FakeOrchUsersBackend } from './__testUtils__/FakeOrchUsersBackend';
 import {
   captureCatalogScheduler,

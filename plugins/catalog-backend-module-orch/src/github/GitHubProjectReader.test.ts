@@ -2,7 +2,7 @@ import http from 'http';
 import { AddressInfo } from 'net';
 import { mockServices } from '@backstage/backend-test-utils';
 import { MAX_MANIFEST_BYTES } from '@internal/backstage-plugin-orch-common';
-import { FakeGitHub } from '../__testUtils__/FakeGitHub';
+import { FakeGitHub } from '@internal/backstage-plugin-orch-node/testUtils';
 import { manifest } from '../__testUtils__/projectFixtures';
 import {
   GitHubProjectReader,
@@ -10,7 +10,7 @@ import {
   globToRegExp,
   sortTags,
   splitRepository,
-} from './GitHubProjectReader';
+} from '@internal/backstage-plugin-orch-node';
 
 // Real HTTP and files on a shared, loaded machine: Jest's 5 s is too tight.
 jest.setTimeout(60_000);

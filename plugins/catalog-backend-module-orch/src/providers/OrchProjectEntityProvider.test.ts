@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { EntityProviderMutation } from '@backstage/plugin-catalog-node';
-import { FakeGitHub } from '../__testUtils__/FakeGitHub';
+import { FakeGitHub } from '@internal/backstage-plugin-orch-node/testUtils';
 import { manifest, writeRunbooksRoot } from '../__testUtils__/projectFixtures';
 import { OrchProjectEntityProvider } from './OrchProjectEntityProvider';
 

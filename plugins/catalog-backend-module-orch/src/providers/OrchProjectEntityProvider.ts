@@ -19,16 +19,14 @@ import {
   parseOrchManifest,
 } from '@internal/backstage-plugin-orch-common';
 import {
+  GitHubProjectReader,
+  GitHubRateLimitedError,
   RunbookCatalog,
+  describeGitHubError,
   readOrchGitHubConfig,
+  type GitHubProjectResult,
   type OrchGitHubConfig,
 } from '@internal/backstage-plugin-orch-node';
-import {
-  GitHubProjectReader,
-  GitHubProjectResult,
-  GitHubRateLimitedError,
-  describeGitHubError,
-} from '../github/GitHubProjectReader';
 import {
   LoadedProject,
   formatManifestError,
