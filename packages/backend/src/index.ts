@@ -1,6 +1,10 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { databaseServiceFactory } from './database';
 
 const backend = createBackend();
+
+// Backstage's database service with SQLite files in WAL mode.
+backend.add(databaseServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-auth-backend'));

@@ -20,6 +20,7 @@ export * from './database/DatabaseAuditLog';
 export * from './database/types';
 export * from './runbooks';
 export * from './database/DatabaseConnectionStore';
+export * from './database/sqlite';
 export * from './crypto/rotateKeyFile';
 export * from './crypto/ConnectionVault';
 export * from './auth/DatabaseSessionStore';

@@ -1,5 +1,4 @@
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
-import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { httpRouterServiceFactory } from '@backstage/backend-defaults/httpRouter';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
@@ -18,6 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { Redis } from 'ioredis';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { databaseServiceFactory } from '../database';
 import { capturingRootLogger, dumpPluginDatabase } from './capture';
 import { REPO, testDatabaseConfig, type Engine } from './testEnv';
 

@@ -1,4 +1,3 @@
-import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import orchPlugin from '@internal/backstage-plugin-orch-backend';
@@ -10,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'f
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Redis } from 'ioredis';
+import { databaseServiceFactory } from '../database';
 import { capturingRootLogger, dumpPluginDatabase } from './capture';
 import { readSse, type SseMessage } from '@internal/backstage-plugin-orch-node/testUtils';
 import { REPO, testDatabaseConfig, type Engine } from './testEnv';

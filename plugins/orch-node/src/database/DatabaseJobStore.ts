@@ -13,6 +13,7 @@ import type {
 } from '@internal/backstage-plugin-orch-common';
 import type { Knex } from 'knex';
 import { JobEventLog } from './JobEventLog';
+import { tuneSqlite } from './sqlite';
 import {
   assertLimit,
   chunk,
@@ -87,13 +88,9 @@ export class DatabaseJobStore implements JobStore {
     knex: Knex,
     options?: { skipMigrations?: boolean },
   ): Promise<DatabaseJobStore> {
-    if (knex.client.config.client === 'better-sqlite3') {
-      // The embedded default has the backend and the worker write one file
-      // from two processes: WAL lets readers and the writer overlap, and a
-      // busy timeout makes a writer wait for the lock instead of failing.
-      await knex.raw('PRAGMA journal_mode = WAL').catch(() => {});
-      await knex.raw('PRAGMA busy_timeout = 10000');
-    }
+    // The embedded default has the backend and the worker write one SQLite
+    // file from two processes: WAL, and a writer that waits for the lock.
+    await tuneSqlite(knex);
     if (!options?.skipMigrations) {
       await knex.migrate.latest({
         directory: migrationsDir,
