@@ -14,9 +14,14 @@
  * (backstage/backstage#27628); the lower bound, 100/s, is the comparison.
  * Target: under 60 s for 1,000 manifests.
  *
+ * The database comes from the backend's database service
+ * (packages/backend/src/database.ts), configured as app-config.yaml does: a
+ * SQLite file per plugin, in WAL mode.
+ *
  * Options: --manifests N (default 1000); --memory for an in-memory SQLite
- * instead of a file (the embedded default), to tell the disk's share;
- * --postgres for a fresh database on the test Postgres
+ * instead of a file, to tell the disk's share; --journal for Backstage's own
+ * database service, whose SQLite files keep the rollback journal (synced at
+ * every commit); --postgres for a fresh database on the test Postgres
  * (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING), for comparison.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -26,6 +31,8 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import knexFactory from 'knex';
+import { databaseServiceFactory as backstageDatabaseServiceFactory } from '@backstage/backend-defaults/database';
+import { databaseServiceFactory } from '../packages/backend/src/database';
 import { catalogModuleOrch } from '../plugins/catalog-backend-module-orch/src/module';
 import {
   captureCatalogScheduler,
@@ -55,6 +62,9 @@ async function main() {
   // The embedded default is a SQLite file; in memory shows the cost without
   // the disk's fsyncs.
   const inMemory = process.argv.includes('--memory');
+  // --journal: Backstage's own database service, which leaves SQLite files
+  // in their default rollback-journal mode, to show what WAL is worth.
+  const journal = process.argv.includes('--journal');
   const manifests: Record<string, string> = {};
   for (let i = 0; i < count; i++) {
     const name = `p${String(i).padStart(5, '0')}`;
@@ -76,26 +86,24 @@ async function main() {
       '--postgres needs BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
     );
   }
-  const postgresDb = `orch_bench_catalog_${process.pid}`;
-  let admin: ReturnType<typeof knexFactory> | undefined;
-  let knex: ReturnType<typeof knexFactory>;
+  // The catalog gets its database from the backend's own database service
+  // (packages/backend/src/database.ts) configured as app-config.yaml does:
+  // one SQLite file per plugin under a directory. On Postgres the service
+  // creates `<prefix>catalog`, dropped at the end.
+  const prefix = `orch_bench_${process.pid}_`;
+  let database: Record<string, unknown>;
   let engine: string;
   if (postgresUrl) {
-    admin = knexFactory({ client: 'pg', connection: postgresUrl });
-    await admin.raw(`CREATE DATABASE ${postgresDb}`);
-    const url = new URL(postgresUrl);
-    url.pathname = `/${postgresDb}`;
-    knex = knexFactory({ client: 'pg', connection: url.toString() });
+    database = { client: 'pg', connection: postgresUrl, prefix };
     engine = 'Postgres';
+  } else if (inMemory) {
+    database = { client: 'better-sqlite3', connection: ':memory:' };
+    engine = 'SQLite in memory';
   } else {
-    knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: {
-        filename: inMemory ? ':memory:' : join(dbDir, 'catalog.sqlite'),
-      },
-      useNullAsDefault: true,
-    });
-    engine = inMemory ? 'SQLite in memory' : 'SQLite file';
+    database = { client: 'better-sqlite3', connection: { directory: dbDir } };
+    engine = journal
+      ? "SQLite file, Backstage's default database service (rollback journal)"
+      : 'SQLite file (WAL)';
   }
   const scheduler = captureCatalogScheduler();
   const backend = await startTestBackend({
@@ -105,10 +113,11 @@ async function main() {
       catalogModuleOrch,
       mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
       scheduler.feature,
-      mockServices.database.factory({ knex }),
+      journal ? backstageDatabaseServiceFactory : databaseServiceFactory,
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: 'http://orch.bench' },
+          backend: { database },
           orch: { runbooks: { dir: runbooks.root } },
         },
       }),
@@ -184,7 +193,9 @@ async function main() {
         '-',
       ],
       [
-        'CPU time of this process (catalog, provider; SQLite runs in it)',
+        postgresUrl
+          ? 'CPU time of this process (catalog, provider)'
+          : 'CPU time of this process (catalog, provider; SQLite runs in it)',
         '-',
         `${cpuSeconds.toFixed(1)} s, ${(expected / cpuSeconds).toFixed(
           0,
@@ -230,9 +241,13 @@ async function main() {
     process.exitCode = seconds < TARGET_SECONDS ? 0 : 1;
   } finally {
     await backend.stop();
-    await knex.destroy();
-    if (admin) {
-      await admin.raw(`DROP DATABASE IF EXISTS ${postgresDb}`);
+    if (postgresUrl) {
+      // The service leaves Postgres pools to the process's end; a database
+      // with sessions on it cannot be dropped before they go.
+      const admin = knexFactory({ client: 'pg', connection: postgresUrl });
+      await admin.raw(
+        `DROP DATABASE IF EXISTS ${prefix}catalog WITH (FORCE)`,
+      );
       await admin.destroy();
     }
     await runbooks.remove();
