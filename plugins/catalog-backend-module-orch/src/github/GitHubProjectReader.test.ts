@@ -78,6 +78,39 @@ describe('GitHubProjectReader', () => {
     ]);
   });
 
+  it('pages through an organisation of 250 repositories and a repository of 150 tags', async () => {
+    for (let i = 0; i < 250; i++) {
+      github.repos[`big/r${String(i).padStart(3, '0')}`] = {
+        archived: i === 7,
+        tags: {},
+      };
+    }
+    const tags: Record<string, Record<string, string>> = {};
+    for (let i = 0; i < 150; i++) {
+      tags[`v1.${i}.0`] = { 'orch.yaml': manifest('many', { title: `T${i}` }) };
+    }
+    github.repos['big/r000'].tags = tags;
+    const r = reader();
+    const names = await r.listRepositories({ org: 'big', tags: 'v*' });
+    expect(names).toHaveLength(249);
+    expect(names).not.toContain('big/r007');
+    expect([names[0], names[248]]).toEqual(['big/r000', 'big/r249']);
+    // The newest tag is on the second page of GitHub's answer.
+    expect(await r.readProject('big/r000', 'v*')).toMatchObject({
+      status: 'ok',
+      ref: 'v1.149.0',
+      text: manifest('many', { title: 'T149' }),
+    });
+    expect(github.requests.map(q => q.url)).toEqual([
+      '/orgs/big/repos?per_page=100&page=1',
+      '/orgs/big/repos?per_page=100&page=2',
+      '/orgs/big/repos?per_page=100&page=3',
+      '/repos/big/r000/tags?per_page=100&page=1',
+      '/repos/big/r000/tags?per_page=100&page=2',
+      '/repos/big/r000/contents/orch.yaml?ref=v1.149.0',
+    ]);
+  });
+
   it('reads orch.yaml at the newest matching tag', async () => {
     const result = await reader().readProject('acme/shop', 'v*');
     expect(result).toEqual({
