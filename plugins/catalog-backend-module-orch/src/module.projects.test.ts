@@ -104,9 +104,10 @@ describe('catalogModuleOrch projects', () => {
             data: {
               app: { baseUrl: 'http://orch.test' },
               catalog: {
-                // Processing comes round again quickly: a broken project's
-                // error is thrown from its second processing on.
-                processingInterval: { seconds: 1 },
+                // No processing comes round again during the test: a broken
+                // project's error, thrown from its second processing on, must
+                // come from the refresh its processor asks for.
+                processingInterval: { hours: 1 },
                 rules: [
                   { allow: ['Component', 'Resource', 'Template', 'Location'] },
                 ],
