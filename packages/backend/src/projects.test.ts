@@ -163,9 +163,11 @@ describe.each(engines())('project installs (chained jobs) on %s', engine => {
     });
     expect(started.length).toBeGreaterThan(0);
     expect((await orch.api('POST', `/v1/jobs/${jobId}/cancel`, {})).status).toBe(202);
-    const { job, children } = await installed(jobId);
+    const { job, steps, children } = await installed(jobId);
     expect(job.status).toBe('CANCELED');
     expect(children.map((c: any) => [c.runbookName, c.status])).toEqual([['wait', 'CANCELED']]);
+    // The parent's step says canceled, not failed.
+    expect(steps.map((s: any) => [s.status, s.childJobId])).toEqual([['canceled', children[0].id]]);
   });
 
   it('answers a dry run with the plan and enqueues nothing; refuses bad installs naming the fields', async () => {

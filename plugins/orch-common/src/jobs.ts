@@ -111,7 +111,11 @@ export type JobStep = {
   index: number;
   play: string;
   task: string;
-  status: 'running' | HostResultStatus;
+  /**
+   * A task's folded result; a project install's step (a child job) also
+   * ends `canceled` when the child was canceled.
+   */
+  status: 'running' | 'canceled' | HostResultStatus;
   hosts: Record<string, { status: HostResultStatus; message?: string }>;
   startedAt: string;
   finishedAt?: string;

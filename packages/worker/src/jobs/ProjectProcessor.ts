@@ -61,7 +61,7 @@ const STEP_STATUS: Record<ProjectStepStatus, JobStep['status']> = {
   RUNNING: 'running',
   SUCCESS: 'ok',
   ERROR: 'failed',
-  CANCELED: 'failed',
+  CANCELED: 'canceled',
   SKIPPED: 'skipped',
 };
 

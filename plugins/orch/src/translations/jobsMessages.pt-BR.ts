@@ -64,6 +64,7 @@ export const jobsMessagesPtBR = {
   'jobPage.steps.noHostResult': 'Nenhum resultado de host ainda.',
   'jobPage.steps.hosts': 'Hosts de {{task}}',
   'jobPage.steps.status.running': 'em execução',
+  'jobPage.steps.status.canceled': 'cancelado',
   'jobPage.steps.status.ok': 'ok',
   'jobPage.steps.status.changed': 'alterado',
   'jobPage.steps.status.failed': 'falhou',

@@ -79,6 +79,7 @@ export const jobsMessages = {
       /** Ansible's words for a task's or a host's result. */
       status: {
         running: 'running',
+        canceled: 'canceled',
         ok: 'ok',
         changed: 'changed',
         failed: 'failed',

@@ -37,6 +37,7 @@ const STEP_COLORS: Record<
   ChipProps['color']
 > = {
   running: 'info',
+  canceled: 'warning',
   ok: 'success',
   changed: 'warning',
   failed: 'error',
