@@ -34,10 +34,8 @@ describe.each(engines())('job reliability on %s', engine => {
     const jobId = await orch.execute('wait', { seconds: 60 });
     await orch.follow(jobId, { until: m => m.event === 'message' && m.data.task === 'Sleep' });
     await worker.stop('SIGKILL');
-    const killedAt = Date.now();
 
     const job = await waitForStatus(orch, jobId, ['ERROR', 'SUCCESS', 'CANCELED'], 60_000);
-    expect(Date.now() - killedAt).toBeLessThan(60_000);
     expect(job).toMatchObject({ status: 'ERROR', error: 'worker lost' });
 
     const before = (await orch.api('GET', `/v1/jobs/${jobId}/events?limit=5000`)).body.items;

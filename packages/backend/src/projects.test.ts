@@ -242,6 +242,10 @@ describe.each(engines())('project installs (chained jobs) on %s', engine => {
     expect(job.error).toBe('step pause failed: worker lost');
     expect(children.map((c: any) => [c.runbookName, c.status, c.error])).toEqual([['wait', 'ERROR', 'worker lost']]);
     expect(job.outputs.steps.map((s: any) => [s.id, s.status])).toEqual([['pause', 'ERROR']]);
+    // The dead worker's queue entry was still active when the reconciler
+    // released the install: the next worker ran it from an entry of its own,
+    // without waiting for BullMQ's stalled-jobs check.
+    expect(await orch.queueEntryState(`${jobId}-retry-1`, 'project')).toBe('completed');
   });
 
   it('relaunches an install: a new parent that runs the steps again', async () => {

@@ -1,7 +1,9 @@
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import orchPlugin from '@internal/backstage-plugin-orch-backend';
+import { ORCH_JOBS_QUEUE, ORCH_PROJECTS_QUEUE } from '@internal/backstage-plugin-orch-node';
 import { testRedis } from '@internal/backstage-plugin-orch-node/testUtils';
+import { Queue } from 'bullmq';
 import { spawn, type ChildProcess } from 'child_process';
 import { randomBytes } from 'crypto';
 import { once } from 'events';
@@ -210,6 +212,23 @@ export class OrchHarness {
       }
     }
     return pids;
+  }
+
+  /**
+   * The state BullMQ gives a queue entry (`completed`, `active`, …), or
+   * `missing`: what the reconciler put on the queue, read through BullMQ.
+   */
+  async queueEntryState(entryId: string, kind: 'runbook' | 'project'): Promise<string> {
+    const queue = new Queue(kind === 'project' ? ORCH_PROJECTS_QUEUE : ORCH_JOBS_QUEUE, {
+      connection: this.redis.duplicate({ maxRetriesPerRequest: null }),
+      prefix: this.redisEnv.prefix,
+    });
+    try {
+      const entry = await queue.getJob(entryId);
+      return entry ? await entry.getState() : 'missing';
+    } finally {
+      await queue.close();
+    }
   }
 
   async job(jobId: string) {

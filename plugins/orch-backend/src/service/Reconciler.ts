@@ -55,7 +55,12 @@ export class Reconciler {
           : (await store.getRunbook(job.runbookName))?.retryOnWorkerLost &&
             job.attempt < (this.deps.maxAttempts ?? 3);
       if (retry && job.worker && (await store.releaseJob(job.id, job.worker))) {
-        await queue.ensureQueued(job.id, kind);
+        // The lost worker's entry is usually still active in BullMQ: a
+        // second entry lets a live worker take the job without waiting for
+        // BullMQ's stalled-jobs check.
+        if (!(await queue.ensureQueued(job.id, kind))) {
+          await queue.requeueLost(job.id, kind, job.attempt);
+        }
         retried++;
         logger.warn(`job ${job.id} lost worker ${job.worker}; retrying`);
         continue;

@@ -30,11 +30,32 @@ export class JobQueue {
 
   /** Asks a worker to run the job. Idempotent. */
   async enqueue(jobId: string, kind: JobKind = 'runbook'): Promise<void> {
+    await this.#add(kind, jobId, jobId);
+  }
+
+  /**
+   * Queues again a job whose worker was lost while its queue entry still
+   * stands: BullMQ keeps a dead worker's entry active until its lock expires
+   * and a stalled-jobs check runs (30 to 60 s), and an entry with the job's
+   * own id cannot be added beside it. This one has an id of its own
+   * (`<jobId>-retry-<attempt>`), so a live worker takes the job now. The
+   * database claim decides who runs it: the old entry, once released, finds
+   * the job no longer PENDING and ends. Idempotent per attempt.
+   */
+  async requeueLost(
+    jobId: string,
+    kind: JobKind,
+    attempt: number,
+  ): Promise<void> {
+    await this.#add(kind, jobId, `${jobId}-retry-${attempt}`);
+  }
+
+  async #add(kind: JobKind, jobId: string, entryId: string): Promise<void> {
     await this.queues[kind].add(
       'run',
       { jobId },
       {
-        jobId,
+        jobId: entryId,
         // The worker decides retries from the database (retryOnWorkerLost);
         // BullMQ's own attempts would run a job twice.
         attempts: 1,
@@ -70,7 +91,11 @@ export class JobQueue {
     return true;
   }
 
-  /** Removes a waiting entry (a PENDING job that was canceled). */
+  /**
+   * Removes a waiting entry (a PENDING job that was canceled). A
+   * {@link JobQueue.requeueLost} entry may stay: it finds the job canceled
+   * and ends.
+   */
   async remove(jobId: string): Promise<void> {
     for (const queue of Object.values(this.queues)) {
       await queue.remove(jobId).catch(() => 0);
