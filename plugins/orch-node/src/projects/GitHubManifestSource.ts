@@ -183,24 +183,14 @@ export class GitHubProjectReader {
     if (!rule.org || !NAME.test(rule.org)) {
       throw new Error(`Invalid allow rule: ${JSON.stringify(rule)}`);
     }
-    const names: string[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const data = ((await this.#get('GET /orgs/{org}/repos', {
-        org: rule.org,
-        per_page: PER_PAGE,
-        page,
-      })) ?? []) as Array<{ name: string; archived?: boolean }>;
-      for (const repo of data) {
-        // The organisation's own answer, and still only names GitHub allows.
-        if (!repo.archived && NAME.test(repo.name)) {
-          names.push(`${rule.org}/${repo.name}`);
-        }
-      }
-      if (data.length < PER_PAGE) {
-        break;
-      }
-    }
-    return names;
+    const repos = await this.#getPages<{ name: string; archived?: boolean }>(
+      'GET /orgs/{org}/repos',
+      { org: rule.org },
+    );
+    // The organisation's own answer, and still only names GitHub allows.
+    return repos
+      .filter(repo => !repo.archived && NAME.test(repo.name))
+      .map(repo => `${rule.org}/${repo.name}`);
   }
 
   /**
@@ -234,20 +224,11 @@ export class GitHubProjectReader {
    */
   async listTags(repository: string): Promise<string[]> {
     const [owner, repo] = splitRepository(repository);
-    const tags: string[] = [];
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const data = ((await this.#get('GET /repos/{owner}/{repo}/tags', {
-        owner,
-        repo,
-        per_page: PER_PAGE,
-        page,
-      })) ?? []) as Array<{ name: string }>;
-      tags.push(...data.map(t => t.name));
-      if (data.length < PER_PAGE) {
-        break;
-      }
-    }
-    return tags;
+    const tags = await this.#getPages<{ name: string }>(
+      'GET /repos/{owner}/{repo}/tags',
+      { owner, repo },
+    );
+    return tags.map(t => t.name);
   }
 
   /**
@@ -316,6 +297,29 @@ export class GitHubProjectReader {
   /**
    * A conditional GET. `undefined` for a 404; the cached answer for a 304.
    */
+  /**
+   * Every item of a listing, page by page until a short page (at most
+   * MAX_PAGES pages); a 404 is an empty listing.
+   */
+  async #getPages<T>(
+    route: string,
+    params: Record<string, string | number>,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const data = ((await this.#get(route, {
+        ...params,
+        per_page: PER_PAGE,
+        page,
+      })) ?? []) as T[];
+      items.push(...data);
+      if (data.length < PER_PAGE) {
+        break;
+      }
+    }
+    return items;
+  }
+
   async #get(
     route: string,
     params: Record<string, string | number>,
