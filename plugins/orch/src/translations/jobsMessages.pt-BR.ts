@@ -90,7 +90,8 @@ export const jobsMessagesPtBR = {
   'logViewer.jumpToEnd': 'Ir para o fim',
   'logViewer.loadError':
     'Parte do log não pôde ser carregada ({{message}}); tentando de novo.',
-  'logViewer.lineLink': 'Evento {{seq}}: copiar um link para esta linha',
+  'logViewer.lineLink':
+    'Linha {{line}}, evento {{seq}}: copiar um link para esta linha',
   'logViewer.linkCopied': 'Link para a linha {{seq}} copiado',
   'logViewer.lineSelected':
     'Linha {{seq}} selecionada: copie a barra de endereço',

@@ -108,7 +108,7 @@ export const jobsMessages = {
     jumpToLiveNew_other: 'Jump to live ({{formatted}} new)',
     jumpToEnd: 'Jump to end',
     loadError: 'Part of the log could not be loaded ({{message}}); retrying.',
-    lineLink: 'Event {{seq}}: copy a link to this line',
+    lineLink: 'Line {{line}}, event {{seq}}: copy a link to this line',
     linkCopied: 'Link to line {{seq}} copied',
     lineSelected: 'Line {{seq}} selected: copy the address bar',
     waiting: 'Waiting for output…',

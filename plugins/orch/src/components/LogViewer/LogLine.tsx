@@ -25,8 +25,10 @@ function cssOf(style: AnsiStyle): CSSProperties {
 
 export type LogLineProps = {
   seq: number;
-  /** Which line of the event this is (0 = first, which carries the number). */
+  /** Which line of the event this is (0 = first, which carries the link). */
   part: number;
+  /** The line's number in the whole log, counting lines (1-based). */
+  lineNumber: number;
   /** The line's spans; undefined while its page loads. */
   spans?: AnsiSpan[];
   /** Lower-case search text to mark. */
@@ -36,12 +38,18 @@ export type LogLineProps = {
   active: boolean;
   onLink(seq: number, event: MouseEvent<HTMLAnchorElement>): void;
   /** The accessible name of the line's number link. */
-  linkLabel(seq: number): string;
+  linkLabel(seq: number, line: number): string;
 };
 
-/** One display line: the event number (a link) and the styled text. */
+/**
+ * One display line: its line number and the styled text. The first line of
+ * an event links to the event (`#L<seq>`), so links stay stable while the
+ * numbers count lines.
+ */
 export const LogLine = memo(function LogLineView(props: LogLineProps) {
-  const { seq, part, spans, needle, level, selected, active, onLink } = props;
+  const { seq, part, lineNumber, spans, needle, level, selected, active } =
+    props;
+  const { onLink } = props;
   const { linkLabel } = props;
   const classes = ['orch-log-line'];
   if (selected) classes.push('orch-log-selected');
@@ -53,13 +61,15 @@ export const LogLine = memo(function LogLineView(props: LogLineProps) {
         <a
           className="orch-log-number"
           href={`#L${seq}`}
-          aria-label={linkLabel(seq)}
+          aria-label={linkLabel(seq, lineNumber)}
           onClick={e => onLink(seq, e)}
         >
-          {seq}
+          {lineNumber}
         </a>
       ) : (
-        <span className="orch-log-number" aria-hidden />
+        <span className="orch-log-number" aria-hidden>
+          {lineNumber}
+        </span>
       )}
       <span className="orch-log-text">
         {spans === undefined ? (

@@ -190,7 +190,7 @@ describe('LogViewer', () => {
 
     await userEvent.click(
       screen.getByRole('link', {
-        name: 'Event 4250: copy a link to this line',
+        name: 'Line 4250, event 4250: copy a link to this line',
       }),
     );
     expect(writeText).toHaveBeenCalledWith(
@@ -203,6 +203,34 @@ describe('LogViewer', () => {
     expect(screen.getByText('line 4250').closest('.orch-log-line')).toHaveClass(
       'orch-log-selected',
     );
+  });
+
+  it('numbers lines, not events: a three-line result takes three numbers and the next event goes on from there', async () => {
+    // Event 2 prints three lines; every other event one.
+    const text = (seq: number) =>
+      seq === 2 ? 'result a\nresult b\nresult c' : `line ${seq}`;
+    const { source } = fakeSource(5, text);
+    await renderInTestApp(
+      <LogViewer source={source} lastSeq={5} live={false} />,
+    );
+    expect(await screen.findByText('result c')).toBeInTheDocument();
+    const numberOf = (content: string) =>
+      screen
+        .getByText(content)
+        .closest('.orch-log-line')
+        ?.querySelector('.orch-log-number')?.textContent;
+    expect(numberOf('line 1')).toBe('1');
+    expect(numberOf('result a')).toBe('2');
+    expect(numberOf('result b')).toBe('3');
+    expect(numberOf('result c')).toBe('4');
+    expect(numberOf('line 3')).toBe('5');
+    expect(numberOf('line 5')).toBe('7');
+    // The event's link still points at the event.
+    const link = screen.getByRole('link', {
+      name: 'Line 5, event 3: copy a link to this line',
+    });
+    expect(link).toHaveAttribute('href', '#L3');
+    expect(link).toHaveTextContent('5');
   });
 
   it('says so when a finished job wrote nothing', async () => {
@@ -239,7 +267,7 @@ describe('LogViewer in Brazilian Portuguese', () => {
     expect(screen.getByText('1.000 eventos')).toBeInTheDocument();
     expect(
       screen.getByRole('link', {
-        name: 'Evento 1000: copiar um link para esta linha',
+        name: 'Linha 1000, evento 1000: copiar um link para esta linha',
       }),
     ).toBeInTheDocument();
 

@@ -318,7 +318,9 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
       Math.ceil((virtualTop + viewport) / LINE_HEIGHT) + OVERSCAN,
     );
     const needle = searchState?.query.toLowerCase() ?? '';
-    const rows: Array<{ seq: number; part: number }> = [];
+    // `line` is the display line (0-based): the number shown counts lines,
+    // so a multi-line task result gets one number per line and no gaps.
+    const rows: Array<{ seq: number; part: number; line: number }> = [];
     if (endLine > firstLine) {
       let row = model.lines.rowAt(firstLine);
       let part = firstLine - model.lines.start(row);
@@ -326,7 +328,7 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
       while (line < endLine && row < model.lines.size) {
         const height = model.lines.height(row);
         for (; part < height && line < endLine; part++, line++) {
-          rows.push({ seq: row + 1, part });
+          rows.push({ seq: row + 1, part, line });
         }
         row++;
         part = 0;
@@ -442,7 +444,8 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
     }, []);
 
     const linkLabel = useCallback(
-      (seq: number) => t('logViewer.lineLink', { seq: String(seq) }),
+      (seq: number, line: number) =>
+        t('logViewer.lineLink', { seq: String(seq), line: String(line) }),
       [t],
     );
     const onLink = useCallback(
@@ -539,13 +542,14 @@ export const LogViewer = forwardRef<LogViewerHandle, LogViewerProps>(
                   top: scrollTop + (firstLine * LINE_HEIGHT - virtualTop),
                 }}
               >
-                {rows.map(({ seq, part }) => {
+                {rows.map(({ seq, part, line }) => {
                   const spans = model.spans(seq);
                   return (
                     <LogLine
                       key={`${seq}:${part}`}
                       seq={seq}
                       part={part}
+                      lineNumber={line + 1}
                       spans={spans?.[part]}
                       needle={needle}
                       level={model.level(seq)}
