@@ -15,6 +15,16 @@ export interface Config {
        */
       prefix?: string;
     };
+    environments?: {
+      /**
+       * The environment of a runbook execute that names none, when the
+       * runbook allows more than one (a runbook with a single environment
+       * uses that one). Must not be `prod`: a production run is never a
+       * silent default, so `prod` here makes such requests answer 400.
+       * @defaultValue none (the request must name its environment)
+       */
+      default?: string;
+    };
     runbooks?: {
       /**
        * The runbooks root: playbooks/ with their descriptors, inventory/, roles/.

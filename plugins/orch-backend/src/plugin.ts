@@ -87,6 +87,7 @@ export const orchPlugin = createBackendPlugin({
           queue,
           secretBox,
           logger,
+          defaultEnvironment: config.getOptionalString('orch.environments.default'),
         });
         const access = new RunbookAccess(principals, deps.userInfo);
         const connections = new ConnectionService({ store: connectionStore, secretBox });

@@ -59,3 +59,13 @@ export type RunbookAccessRules = {
  * @public
  */
 export type Runbook = RunbookDescriptor & { enabled: boolean };
+
+/**
+ * A runbook as `GET /v1/runbooks` and `GET /v1/runbooks/:name` answer it:
+ * `schema` is the same JSON Schema as `inputs`, under the blueprint's name.
+ * @public
+ */
+export type RunbookResponse = Runbook & {
+  /** The JSON Schema of the inputs; the same object as `inputs`. */
+  schema: Record<string, unknown>;
+};

@@ -1,4 +1,6 @@
 import {
+  type Runbook,
+  type RunbookResponse,
   runbookExecutePermission,
   runbookManagePermission,
   runbookReadPermission,
@@ -8,6 +10,11 @@ import type { RouterOptions } from '../router';
 import { InputValidationError } from '../service/errors';
 import type { Guards } from './guards';
 import { stringParam } from './params';
+
+/** A runbook with its inputs' schema also as `schema`, the blueprint's name. */
+function withSchema(runbook: Runbook): RunbookResponse {
+  return { ...runbook, schema: runbook.inputs };
+}
 
 /** Runbooks: list, read, enable/disable, execute. */
 export function runbookRoutes(
@@ -19,16 +26,18 @@ export function runbookRoutes(
   router.get('/v1/runbooks', async (req, res) => {
     await authorize(req, runbookReadPermission);
     res.json({
-      items: await jobs.listRunbooks({
-        category: stringParam(req.query.category, 'category'),
-        environment: stringParam(req.query.environment, 'environment'),
-      }),
+      items: (
+        await jobs.listRunbooks({
+          category: stringParam(req.query.category, 'category'),
+          environment: stringParam(req.query.environment, 'environment'),
+        })
+      ).map(withSchema),
     });
   });
 
   router.get('/v1/runbooks/:name', async (req, res) => {
     await authorize(req, runbookReadPermission);
-    res.json(await jobs.getRunbook(req.params.name));
+    res.json(withSchema(await jobs.getRunbook(req.params.name)));
   });
 
   router.post('/v1/runbooks/:name/enabled', async (req, res) => {

@@ -27,7 +27,11 @@ import addFormats from 'ajv-formats';
 import { randomUUID } from 'crypto';
 import { InputValidationError, type FieldError } from './errors';
 
-/** Body of `POST /v1/connections`. */
+/**
+ * Body of `POST /v1/connections`. For `generic`, `values` is the flat map of
+ * key → secret string, like the fields of the other types; the older nested
+ * `{ values: { values: {...} } }` is still accepted (deprecated).
+ */
 export type CreateConnectionRequest = {
   type: ConnectionType;
   name: string;
@@ -39,7 +43,7 @@ export type CreateConnectionRequest = {
 /**
  * Body of `PATCH /v1/connections/:id`. In `values`, an absent field keeps
  * its stored value (secrets included) and `null` removes it; for `generic`
- * the same holds per key of `values.values`.
+ * the same holds per key of `values` (or of the deprecated `values.values`).
  */
 export type UpdateConnectionRequest = {
   name?: string;
@@ -107,7 +111,7 @@ export class ConnectionService {
     if (fields.length)
       throw new InputValidationError('Invalid request', fields);
 
-    const values = this.validate(type, b.values as Values);
+    const values = this.validate(type, nestGeneric(type, b.values as Values));
     const { config, secrets } = split(type, values);
     const record = await this.deps.store.create({
       id: randomUUID(),
@@ -165,7 +169,7 @@ export class ConnectionService {
     const merged = mergeValues(
       current.type,
       stored,
-      (p.values ?? {}) as Values,
+      nestGeneric(current.type, (p.values ?? {}) as Values),
     );
     const values = this.validate(current.type, merged);
     const { config, secrets } = split(current.type, values);
@@ -314,6 +318,17 @@ function split(type: ConnectionType, values: Values) {
     (secret.has(key) ? secrets : config)[key] = value;
   }
   return { config, secrets };
+}
+
+/**
+ * A `generic` connection's values as the API takes them, `{ key: secret }`,
+ * in the stored shape `{ values: { key: secret } }`. The deprecated nested
+ * shape passes as is: its `values.values` is an object, which no flat value
+ * (always a string, or `null` in a patch) can be.
+ */
+function nestGeneric(type: ConnectionType, values: Values): Values {
+  if (type !== 'generic') return values;
+  return isObject(values.values) ? values : { values };
 }
 
 /** Secret fields as name → string; `generic` gives the keys of `values`. */

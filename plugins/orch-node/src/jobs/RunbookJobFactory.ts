@@ -87,8 +87,27 @@ export class RunbookJobFactory {
       queue: JobQueue;
       secretBox: SecretBox;
       logger: LoggerService;
+      /**
+       * `orch.environments.default`: the environment of a request that names
+       * none, when the runbook allows more than one. Never `prod`.
+       */
+      defaultEnvironment?: string;
     },
   ) {}
+
+  /**
+   * The environment of a request that names none: the runbook's only
+   * environment, else the configured default. `prod` is never chosen
+   * silently; undefined when there is no usable default.
+   */
+  private defaultEnvironmentOf(runbook: Runbook): string | undefined {
+    const candidate =
+      runbook.environments.length === 1
+        ? runbook.environments[0]
+        : this.deps.defaultEnvironment;
+    if (!candidate || candidate === 'prod') return undefined;
+    return runbook.environments.includes(candidate) ? candidate : undefined;
+  }
 
   /** Validates a request without writing anything. */
   async validate(
@@ -102,9 +121,19 @@ export class RunbookJobFactory {
       throw new ConflictError(`Runbook ${name} is disabled`);
     }
     const fields: FieldError[] = [];
-    const environment = request.environment;
-    if (typeof environment !== 'string' || !environment) {
-      fields.push({ field: 'environment', message: 'is required' });
+    const environment =
+      request.environment === undefined ||
+      request.environment === null ||
+      request.environment === ''
+        ? this.defaultEnvironmentOf(runbook)
+        : request.environment;
+    if (environment === undefined) {
+      fields.push({
+        field: 'environment',
+        message: `is required (no default applies; one of ${runbook.environments.join(', ')})`,
+      });
+    } else if (typeof environment !== 'string') {
+      fields.push({ field: 'environment', message: 'must be a string' });
     } else if (!runbook.environments.includes(environment)) {
       fields.push({
         field: 'environment',
