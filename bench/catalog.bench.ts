@@ -43,6 +43,7 @@ import {
   writeRunbooksRoot,
 } from '../plugins/catalog-backend-module-orch/src/__testUtils__/projectFixtures';
 import { printTable } from './table';
+import type { JsonObject } from '@backstage/types';
 
 const ROOT = resolve(__dirname, '..');
 const ANCHOR_PER_SECOND = 100;
@@ -91,7 +92,7 @@ async function main() {
   // one SQLite file per plugin under a directory. On Postgres the service
   // creates `<prefix>catalog`, dropped at the end.
   const prefix = `orch_bench_${process.pid}_`;
-  let database: Record<string, unknown>;
+  let database: JsonObject;
   let engine: string;
   if (postgresUrl) {
     database = { client: 'pg', connection: postgresUrl, prefix };

@@ -31,6 +31,7 @@ import {
   JobQueue,
   ORCH_JOBS_QUEUE,
   RunbookCatalog,
+  RunbookJobFactory,
   SecretBox,
   createRedisConnection,
 } from '@internal/backstage-plugin-orch-node';
@@ -106,6 +107,14 @@ async function main() {
   const stream = new JobEventStream({ redis, prefix, maxEntries: 100_000 });
   const connectionStore = await DatabaseConnectionStore.fromKnex(env.knex);
   const secretBox = SecretBox.fromKeys([Buffer.alloc(32, 7)]);
+  const factory = new RunbookJobFactory({
+    store,
+    connections: connectionStore,
+    catalog,
+    queue,
+    secretBox,
+    logger,
+  });
   const jobs = new JobService({
     store,
     connections: connectionStore,
@@ -116,6 +125,7 @@ async function main() {
     redis,
     secretBox,
     logger,
+    factory,
   });
   const app = express();
   app.use(
@@ -134,6 +144,15 @@ async function main() {
       permissions: { authorize: async (r: any[]) => r.map(() => ({ result: 'ALLOW' })) } as any,
       artifactsDir: join(env.dir, 'artifacts'),
       maxBodySize: '256kb',
+      trustProxyHops: 0,
+      // Not on the launch and log paths measured here.
+      projects: {} as any,
+      auth: {} as any,
+      principals: {} as any,
+      tokens: {} as any,
+      users: {} as any,
+      userAdmin: {} as any,
+      userInfo: {} as any,
     }),
   );
   const server = app.listen(0);

@@ -20,9 +20,7 @@
  */
 import { ensureBusyboxImage } from '@internal/backstage-plugin-orch-node/testUtils';
 import {
-  DEFAULT_EVENT_FILTERS,
   DatabaseIncidentStore,
-  DockerContextCollector,
   DockerEventWatcher,
   IncidentEngine,
   type DockerEvent,
