@@ -7,6 +7,9 @@ import { dryRun, freePort, run, runTask, startWithScaffolder, templateReady } fr
 
 jest.setTimeout(600_000);
 
+/** The base image of whoami-demo, imported by docker_build from busybox-static when missing. */
+const DEMO_BASE_IMAGE = 'orch-demo/busybox:latest';
+
 describe.each(engines())('scaffolder actions orch:* through POST /api/scaffolder/v2/tasks on %s', engine => {
   const orch = new OrchHarness(engine);
   const manifestsDir = testManifestsDir();
@@ -16,6 +19,8 @@ describe.each(engines())('scaffolder actions orch:* through POST /api/scaffolder
 
   beforeAll(async () => {
     await ensureBusyboxImage();
+    // A fresh engine: docker_build must import the demo base image itself.
+    await run('docker', ['image', 'rm', '--force', DEMO_BASE_IMAGE]);
     await orch.init({ manifestsDir });
     await startWithScaffolder(orch);
     await orch.startWorker();
@@ -28,7 +33,8 @@ describe.each(engines())('scaffolder actions orch:* through POST /api/scaffolder
     rmSync(manifestsDir, { recursive: true, force: true });
   });
 
-  it('installs whoami-demo: the task completes, the chained job is SUCCESS with one child per step, the service answers', async () => {
+  it('installs whoami-demo on an engine without its base image: the task completes, the chained job is SUCCESS with one child per step, the service answers', async () => {
+    expect((await run('docker', ['image', 'inspect', DEMO_BASE_IMAGE])).code).not.toBe(0);
     const port = await freePort();
     const { events, log, task } = await runTask(orch, 'install-whoami-demo', {
       stack_name: stack,
@@ -64,6 +70,8 @@ describe.each(engines())('scaffolder actions orch:* through POST /api/scaffolder
     });
     const page = await fetch(`http://127.0.0.1:${port}/cgi-bin/whoami`);
     expect(await page.text()).toContain('Message: hello from the scaffolder');
+    // docker_build imported the base image it lacked.
+    expect((await run('docker', ['image', 'inspect', DEMO_BASE_IMAGE])).code).toBe(0);
     const labels = await run('docker', ['service', 'inspect', `${stack}_web`, '--format', '{{json .Spec.Labels}}']);
     expect(JSON.parse(labels.out)).toMatchObject({
       'traefik.enable': 'true',
