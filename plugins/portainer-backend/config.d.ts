@@ -8,7 +8,10 @@ export interface Config {
        */
       enabled?: boolean;
       /**
-       * Path of the Docker socket behind the `local` endpoint.
+       * Path of the Docker socket behind the `local` endpoint. Its presence
+       * is checked at each call, and by each incidents housekeeping pass:
+       * the local incident watcher starts once the socket appears (Docker
+       * started after Orch) and stops, with a warning, when it goes away.
        * @defaultValue /var/run/docker.sock
        */
       socketPath?: string;

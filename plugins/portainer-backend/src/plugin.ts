@@ -67,7 +67,8 @@ export const portainerPlugin = createBackendPlugin({
             store,
             config: incidentsConfig,
             logger,
-            localSocketPath: registry.localRef()
+            // Watched while the socket exists (checked at each refresh).
+            localSocketPath: config.local.enabled
               ? config.local.socketPath
               : undefined,
             dockerConnections: () => connections.dockerConnections(),

@@ -10,6 +10,7 @@ import {
   type IncidentStore,
 } from '@internal/backstage-plugin-portainer-node';
 import Docker from 'dockerode';
+import { existsSync } from 'fs';
 import type { DockerConnection } from './OrchConnections';
 
 /** Where a watched engine came from. */
@@ -60,7 +61,12 @@ export class IncidentMonitor {
       store: IncidentStore;
       config: IncidentsConfig;
       logger: LoggerService;
-      /** The local socket, when the `local` endpoint exists. */
+      /**
+       * The local socket, when the `local` endpoint is enabled. It is
+       * watched while it exists: each refresh starts its watcher when the
+       * socket appears (Docker started after Orch) and stops it when the
+       * socket goes away.
+       */
       localSocketPath?: string;
       /** The `docker` connections; undefined when they cannot be read. */
       dockerConnections: () => Promise<DockerConnection[]>;
@@ -83,21 +89,15 @@ export class IncidentMonitor {
 
   /** Starts the local watcher and those of the `docker` connections. */
   async start(): Promise<void> {
-    if (this.deps.localSocketPath) {
-      await this.ensure('local', {
-        name: 'local',
-        kind: 'local',
-        key: this.deps.localSocketPath,
-        docker: new Docker({ socketPath: this.deps.localSocketPath }),
-      });
-    }
     await this.refreshConnections();
   }
 
   /**
-   * Starts watchers for new `docker` connections, restarts those whose host
-   * or TLS material changed, and stops those of deleted connections. A
-   * failure to read the connections keeps the running watchers.
+   * Starts the local watcher when the local socket (now) exists and stops it
+   * when the socket is gone; starts watchers for new `docker` connections,
+   * restarts those whose host or TLS material changed, and stops those of
+   * deleted connections. A failure to read the connections keeps the
+   * running `docker` watchers.
    */
   refreshConnections(): Promise<void> {
     // One refresh at a time (startup and the schedule may meet).
@@ -108,6 +108,7 @@ export class IncidentMonitor {
   }
 
   private async refresh(): Promise<void> {
+    await this.refreshLocal();
     let connections: DockerConnection[];
     try {
       connections = await this.deps.dockerConnections();
@@ -144,6 +145,33 @@ export class IncidentMonitor {
         key: keyOf(connection),
         docker,
       });
+    }
+  }
+
+  private async refreshLocal(): Promise<void> {
+    const socketPath = this.deps.localSocketPath;
+    if (!socketPath) return;
+    if (existsSync(socketPath)) {
+      if (!this.entries.has('local')) {
+        this.deps.logger.info(
+          `Docker socket at ${socketPath} found: watching the local engine for incidents`,
+        );
+      }
+      await this.ensure('local', {
+        name: 'local',
+        kind: 'local',
+        key: socketPath,
+        docker: new Docker({ socketPath }),
+      });
+      return;
+    }
+    const current = this.entries.get('local');
+    if (current) {
+      this.entries.delete('local');
+      await current.watcher.stop();
+      this.deps.logger.warn(
+        `Docker socket at ${socketPath} is gone: the local engine is no longer watched for incidents (until the socket is back)`,
+      );
     }
   }
 
