@@ -4,7 +4,21 @@ import type { Request, Router } from 'express';
 import type { RouterOptions } from '../router';
 import { clientOf } from '../service/AuditService';
 import type { ClientInfo } from '../service/auth/AuthService';
+import { DEVICE_COOKIE_PREFIX } from '../service/auth/LoginThrottle';
 import { InputValidationError } from '../service/errors';
+
+/** Where the device cookies go: only the sign-in and password calls see them. */
+const DEVICE_COOKIE_PATH = '/api/orch/v1/auth';
+
+/** The values of the device cookies a request carries (no cookie parser needed). */
+function deviceCookies(req: Request): string[] {
+  return (req.get('cookie') ?? '')
+    .split(';')
+    .map(c => c.trim())
+    .filter(c => c.startsWith(DEVICE_COOKIE_PREFIX))
+    .map(c => c.slice(c.indexOf('=') + 1))
+    .filter(Boolean);
+}
 
 /**
  * The address a request came from. Behind `trustProxyHops` reverse proxies
@@ -31,13 +45,25 @@ export function authRoutes(router: Router, options: RouterOptions) {
   const { auth, principals, tokens, users, httpAuth, userInfo } = options;
   const client = (req: Request): ClientInfo => {
     const ip = clientIp(req, options.trustProxyHops);
-    return { ip, description: clientOf(req, ip) };
+    return { ip, description: clientOf(req, ip), devices: deviceCookies(req) };
   };
+  // Secure when the browser spoke HTTPS (to Orch or to a trusted proxy).
+  const secure = (req: Request) =>
+    req.secure ||
+    (options.trustProxyHops > 0 && /^https\b/i.test(req.get('x-forwarded-proto') ?? ''));
 
   // Open without credentials (plugin.ts adds the auth policies).
   router.post('/v1/auth/login', async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.json(await auth.login(req.body, client(req)));
+    const { tokens: answer, device } = await auth.login(req.body, client(req));
+    res.cookie(device.name, device.value, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: secure(req),
+      path: DEVICE_COOKIE_PATH,
+      maxAge: device.maxAgeSeconds * 1000,
+    });
+    res.json(answer);
   });
 
   router.post('/v1/auth/refresh', async (req, res) => {

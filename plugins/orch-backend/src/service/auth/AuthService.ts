@@ -13,7 +13,7 @@ import {
 import type { AuditService } from '../AuditService';
 import { InputValidationError, TooManyRequestsError, type FieldError } from '../errors';
 import type { BackstageTokens } from './BackstageTokens';
-import type { LoginThrottle } from './LoginThrottle';
+import type { DeviceCookie, LoginThrottle } from './LoginThrottle';
 
 /** The one answer to every failed sign-in: no hint of which part was wrong. */
 export const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -23,8 +23,14 @@ const INVALID_REFRESH = 'Refresh token is invalid or expired';
 /** What sign-in and refresh answer. */
 export type TokenResponse = OrchTokenResponse;
 
-/** Where a request came from: the throttle's client key and the audit's. */
-export type ClientInfo = { ip: string; description: string };
+/**
+ * Where a request came from: the throttle's client key and the audit's,
+ * and the device cookies it presented (see LoginThrottle).
+ */
+export type ClientInfo = { ip: string; description: string; devices?: string[] };
+
+/** A successful sign-in: the answer, and the device cookie to set. */
+export type LoginResult = { tokens: TokenResponse; device: DeviceCookie };
 
 export type AuthServiceOptions = {
   users: DatabaseUserStore;
@@ -83,7 +89,7 @@ function requireString(
 export class AuthService {
   constructor(private readonly o: AuthServiceOptions) {}
 
-  async login(body: unknown, client: ClientInfo): Promise<TokenResponse> {
+  async login(body: unknown, client: ClientInfo): Promise<LoginResult> {
     const b = isObject(body) ? body : {};
     const fields: FieldError[] = [];
     const rawEmail = requireString(b, 'email', 320, fields);
@@ -102,7 +108,7 @@ export class AuthService {
       client: client.description,
     };
 
-    const retryAfter = await this.o.throttle.retryAfter(email, client.ip);
+    const retryAfter = await this.o.throttle.retryAfter(email, client.ip, client.devices);
     if (retryAfter > 0) {
       await this.o.audit.record({
         ...attempt,
@@ -122,7 +128,7 @@ export class AuthService {
       ? await verifyPassword(password, user.passwordHash)
       : await verifyAgainstDummy(password);
     if (!user || !matches || user.status !== 'active') {
-      await this.o.throttle.recordFailure(email, client.ip);
+      await this.o.throttle.recordFailure(email, client.ip, client.devices);
       await this.o.audit.record({
         ...attempt,
         outcome: 'failure',
@@ -142,7 +148,7 @@ export class AuthService {
       now,
     });
     const access = await this.o.tokens.issue(user.id);
-    await this.o.throttle.recordSuccess(email, client.ip);
+    const device = await this.o.throttle.recordSuccess(email, client.devices);
     await this.o.audit.record({
       actor: user.entityRef,
       action: 'auth.login',
@@ -152,13 +158,16 @@ export class AuthService {
       metadata: { sessionId: session.id, remember },
     });
     return {
-      accessToken: access.token,
-      refreshToken,
-      expiresAt: access.expiresAt.toISOString(),
-      refreshExpiresAt: session.expiresAt,
-      remember,
-      passwordChangeRequired: user.mustChangePassword,
-      user: publicUser(user),
+      tokens: {
+        accessToken: access.token,
+        refreshToken,
+        expiresAt: access.expiresAt.toISOString(),
+        refreshExpiresAt: session.expiresAt,
+        remember,
+        passwordChangeRequired: user.mustChangePassword,
+        user: publicUser(user),
+      },
+      device,
     };
   }
 
@@ -249,7 +258,11 @@ export class AuthService {
       client: client.description,
       target: { type: 'user', id: user.id },
     };
-    const retryAfter = await this.o.throttle.retryAfter(user.email, client.ip);
+    const retryAfter = await this.o.throttle.retryAfter(
+      user.email,
+      client.ip,
+      client.devices,
+    );
     if (retryAfter > 0) {
       throw new TooManyRequestsError(
         `Too many failed attempts; try again in ${retryAfter} s`,
@@ -257,7 +270,7 @@ export class AuthService {
       );
     }
     if (!(await verifyPassword(current, user.passwordHash))) {
-      await this.o.throttle.recordFailure(user.email, client.ip);
+      await this.o.throttle.recordFailure(user.email, client.ip, client.devices);
       await this.o.audit.record({
         ...action,
         outcome: 'failure',

@@ -19,13 +19,16 @@ function durationMs(config: Config, key: string, fallback: HumanDuration): numbe
 export function readOrchAuthConfig(config: Config): OrchAuthConfig {
   const c = config.getOptionalConfig('orch.auth');
   const get = (key: string, def: number) => c?.getOptionalNumber(key) ?? def;
+  const maxFailures = get('rateLimit.maxFailures', 5);
   return {
     sessionTtlMs: durationMs(config, 'orch.auth.sessionDuration', { hours: 12 }),
     rememberTtlMs: durationMs(config, 'orch.auth.rememberDuration', { days: 30 }),
     throttle: {
-      maxFailures: get('rateLimit.maxFailures', 5),
+      maxFailures,
       windowSeconds: get('rateLimit.windowSeconds', 900),
       knownClientDays: get('rateLimit.knownClientDays', 30),
+      // Ten times the per-account limit: a shared address is many people.
+      clientMaxAccounts: get('rateLimit.clientMaxAccounts', 10 * maxFailures),
     },
     trustProxyHops: get('trustProxyHops', 0),
   };
