@@ -151,10 +151,8 @@ describe.each(engines())('password sign-in on %s', engine => {
     expect(retryAfter).toBeLessThanOrEqual(900);
     expect(limited.body.error.name).toBe('TooManyRequestsError');
 
-    // The owner's own client signed in before (createUser did, from
-    // 10.0.0.1): strangers cannot lock it out.
-    const owner = await h.login('victim@orch.test', victim.password, '10.0.0.1');
-    expect(owner.status).toBe(200);
+    // A known device is exempt and the per-address limit counts distinct
+    // accounts: auth.throttle.test.ts.
 
     // An unknown email is throttled the same way: no enumeration by 429.
     for (let i = 0; i < 5; i++) {
@@ -169,18 +167,6 @@ describe.each(engines())('password sign-in on %s', engine => {
       expect.arrayContaining(['denied', 'failure']),
     );
     expect(JSON.stringify(audit.body)).not.toContain(victim.password);
-  });
-
-  it('throttles 5 failures in 15 minutes per client across accounts', async () => {
-    for (let i = 0; i < 5; i++) {
-      const r = await h.login(`spray${i}@orch.test`, 'sprayed password 1', '10.4.0.1');
-      expect(r.status).toBe(401);
-    }
-    const r = await h.login(ADMIN_EMAIL, ADMIN_PASSWORD, '10.4.0.1');
-    expect(r.status).toBe(429);
-    expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Another client is not affected.
-    expect((await h.login(ADMIN_EMAIL, ADMIN_PASSWORD, '10.4.0.2')).status).toBe(200);
   });
 
   it('refuses short and common passwords with the failing field', async () => {
