@@ -229,11 +229,24 @@ describe.each(engines())('project installs (chained jobs) on %s', engine => {
   });
 
   it('survives a worker killed mid-install: the reconciler hands the install to the next worker, which ends it', async () => {
-    const jobId = await install('chain-restart');
-    await orch.follow(jobId, {
+    const jobId = await install('chain-kill');
+    const started = await orch.follow(jobId, {
       until: m => m.event === 'message' && String(m.data.stdout).includes('started job'),
     });
+    const childId = /started job (\S+)/.exec(String(started[started.length - 1].data.stdout))![1];
+    // The step's playbook has begun on the worker (its first output): the
+    // kill lands mid-step whatever the machine's load, and the step is far
+    // too long to end by itself.
+    await orch.follow(childId, { until: m => m.event === 'message' });
     await orch.workers[orch.workers.length - 1].stop('SIGKILL');
+    // As when a worker's container dies: its run's processes go with it.
+    for (const pid of orch.runProcesses()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     await orch.startWorker();
     // Both heartbeats go stale: the child (no retryOnWorkerLost) ends
     // ERROR "worker lost", the install goes back to the queue and resumes.
