@@ -4,7 +4,6 @@ import { gunzipSync } from 'zlib';
 import { OrchHarness, engines } from './__testUtils__/orchHarness';
 import { testManifestsDir } from './__testUtils__/projects';
 import { run } from './__testUtils__/scaffolder';
-import { ensureBusyboxImage } from '@internal/backstage-plugin-orch-node/testUtils';
 import { randomBytes } from 'crypto';
 
 jest.setTimeout(300_000);
@@ -137,19 +136,21 @@ describe.each(engines())('project installs (chained jobs) on %s', engine => {
     ]);
   });
 
-  it('installs the sleeper-demo project on the local swarm', async () => {
-    await ensureBusyboxImage();
+  it('installs the sleeper-demo project on the local swarm, building its image first', async () => {
+    // The install builds orch-demo/sleeper itself: nothing prepared by hand.
+    await run('docker', ['image', 'rm', '-f', 'orch-demo/sleeper:latest']);
     const stack = `sleepertest-${randomBytes(3).toString('hex')}`;
     try {
       const jobId = await install('sleeper-demo', { stack_name: stack });
       const { job, children } = await installed(jobId);
       expect(job.status).toBe('SUCCESS');
       expect(children.map((c: any) => [c.runbookName, c.status])).toEqual([
+        ['docker_build', 'SUCCESS'],
         ['swarm_deploy', 'SUCCESS'],
         ['hello', 'SUCCESS'],
       ]);
       expect(job.outputs.outputs).toEqual({ stack, services: [`${stack}_sleeper`] });
-      const greet = await orch.job(children[1].id);
+      const greet = await orch.job(children[2].id);
       expect(greet.job.inputs.message).toBe(`deployed ["${stack}_sleeper"]`);
     } finally {
       await run('docker', ['stack', 'rm', stack]);

@@ -423,6 +423,12 @@ describe('runbooks swarm_deploy and swarm_remove', () => {
   }, 180_000);
 
   it('deploys a stack file of the stacks folder', async () => {
+    // Its image is built on the engine, as the sleeper-demo install does.
+    const built = await runRunbook('docker_build', {
+      context: 'sleeper-demo',
+      image: 'orch-demo/sleeper:latest',
+    });
+    expect(built).toMatchObject({ rc: 0, status: 'successful' });
     const stack = newStackName();
     const result = await runRunbook(
       'swarm_deploy',
