@@ -45,6 +45,10 @@ describe.each(engines())('the blueprint API contract on %s', engine => {
     expect(messages[messages.length - 1]).toMatchObject({ event: 'end', data: { status: 'SUCCESS' } });
     const { job } = await orch.job(r.body.jobId);
     expect(job).toMatchObject({ status: 'SUCCESS', environment: 'stage', runbookName: 'hello' });
+    // The audit entry names the environment the job ran in, not the absent one.
+    const audit = await orch.api('GET', '/v1/audit?action=runbook.execute&limit=500');
+    const entry = audit.body.items.find((e: any) => e.targetId === r.body.jobId);
+    expect(entry).toMatchObject({ outcome: 'success', metadata: { runbook: 'hello', environment: 'stage' } });
     // An explicit environment still wins.
     const prod = await orch.api('POST', '/v1/runbooks/hello/execute', {
       inputs: { message: 'x' },

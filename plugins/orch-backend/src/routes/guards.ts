@@ -65,8 +65,13 @@ export function createGuards({
     action: string,
     target: (result: T) => { type: string; id: string } | undefined,
     run: () => Promise<T>,
-    metadata: Record<string, unknown> = {},
+    /** What the entry records; a function sees the result (on success). */
+    metadata:
+      | Record<string, unknown>
+      | ((result?: T) => Record<string, unknown>) = {},
   ): Promise<T> {
+    const metadataOf = (result?: T) =>
+      typeof metadata === 'function' ? metadata(result) : metadata;
     const base = {
       actor: principalOf(credentials),
       action,
@@ -78,7 +83,7 @@ export function createGuards({
         ...base,
         target: target(result),
         outcome: 'success',
-        metadata,
+        metadata: metadataOf(result),
       });
       return result;
     } catch (e) {
@@ -88,7 +93,7 @@ export function createGuards({
         // A runbook's own access rules refuse after the permission check.
         outcome: error.name === 'NotAllowedError' ? 'denied' : 'failure',
         metadata: {
-          ...metadata,
+          ...metadataOf(),
           error: `${error.name}: ${error.message}`.slice(0, 500),
         },
       });

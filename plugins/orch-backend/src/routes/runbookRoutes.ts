@@ -79,16 +79,18 @@ export function runbookRoutes(
       'runbook.execute',
       j => ({ type: 'job', id: j.id }),
       () => jobs.execute(name, req.body ?? {}, credentials),
-      {
+      j => ({
         runbook: name,
+        // The job's own environment: the defaulted one when none was given.
         environment:
-          typeof req.body?.environment === 'string'
+          j?.environment ??
+          (typeof req.body?.environment === 'string'
             ? req.body.environment
-            : undefined,
+            : undefined),
         connections: Array.isArray(req.body?.connections)
           ? req.body.connections
           : undefined,
-      },
+      }),
     );
     res
       .status(202)
