@@ -3,7 +3,7 @@
  * `yarn bench <name>` runs bench/<name>.bench.ts with Backstage's TypeScript
  * transform. Each benchmark prints a table with the anchor (what another tool
  * achieves, with its source), our figure and the ratio, measured in the same run.
- * Benchmarks never run inside script/test.
+ * script/test runs each once at smoke size (--smoke), never timed.
  */
 const { spawnSync } = require('child_process');
 const fs = require('fs');
