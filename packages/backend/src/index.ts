@@ -1,10 +1,17 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { databaseServiceFactory } from './database';
+import {
+  principalRecordingHttpAuthServiceFactory,
+  requestLoggingRootHttpRouterServiceFactory,
+} from './requestLogging';
 
 const backend = createBackend();
 
 // Backstage's database service with SQLite files in WAL mode.
 backend.add(databaseServiceFactory);
+// Request log lines: the polls between plugins at debug, the rest at info.
+backend.add(requestLoggingRootHttpRouterServiceFactory);
+backend.add(principalRecordingHttpAuthServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-auth-backend'));
