@@ -6,7 +6,7 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import Docker from 'dockerode';
 import { ensureBusyboxImage } from '@internal/backstage-plugin-orch-node/testUtils';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import net from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -523,7 +523,7 @@ describe('portainer plugin, local endpoint down or absent', () => {
     }
   });
 
-  it('has no local endpoint without a socket: 404', async () => {
+  it('has no local endpoint without a socket, and says how to start an engine: 404', async () => {
     const backend = await startBackend({
       local: { socketPath: '/nonexistent/docker.sock' },
     });
@@ -532,6 +532,11 @@ describe('portainer plugin, local endpoint down or absent', () => {
         '/api/portainer/v1/endpoints',
       );
       expect(endpoints.body.items).toEqual([]);
+      expect(endpoints.body.errors).toContainEqual({
+        source: 'local',
+        message:
+          "No Docker engine answers at /nonexistent/docker.sock: start one with 'dockerd &' (or 'sudo systemctl start docker')",
+      });
       const r = await request(backend.server).get(
         '/api/portainer/v1/containers?endpointId=local',
       );
@@ -539,6 +544,31 @@ describe('portainer plugin, local endpoint down or absent', () => {
       expect(r.body.error.message).toContain('/nonexistent/docker.sock');
     } finally {
       await backend.stop();
+    }
+  });
+
+  it('says how to start an engine when the socket file is left but nothing answers on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-nodocker-'));
+    // A file where the socket was: connecting to it is refused, as to a
+    // socket whose daemon stopped.
+    const socketPath = join(dir, 'docker.sock');
+    writeFileSync(socketPath, '');
+    const backend = await startBackend({ local: { socketPath } });
+    try {
+      const endpoints = await request(backend.server).get(
+        '/api/portainer/v1/endpoints',
+      );
+      expect(endpoints.body.items).toEqual([
+        expect.objectContaining({
+          id: 'local',
+          kind: 'local',
+          status: expect.objectContaining({ reachable: false, noEngine: true }),
+          error: `No Docker engine answers at ${socketPath}: start one with 'dockerd &' (or 'sudo systemctl start docker')`,
+        }),
+      ]);
+    } finally {
+      await backend.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

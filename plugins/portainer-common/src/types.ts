@@ -30,6 +30,11 @@ export type EndpointStatus = {
   checkedAt: string;
   /** How long the probe took. */
   latencyMs?: number;
+  /**
+   * For `local`: nothing answers on the socket (no Docker engine runs);
+   * the endpoint's `error` says how to start one.
+   */
+  noEngine?: boolean;
 };
 
 /**
@@ -49,13 +54,18 @@ export type Endpoint = {
   /** Portainer's id of the environment this endpoint proxies to. */
   portainerEndpointId?: number;
   status: EndpointStatus;
-  /** Why the endpoint is unreachable, naming it. */
+  /**
+   * Why the endpoint is unreachable, naming it; for `local` with no engine
+   * behind its socket, the one line saying how to start one.
+   */
   error?: string;
 };
 
 /**
  * Answer of `GET /api/portainer/v1/endpoints`. `errors` names sources of
- * endpoints that could not be listed (e.g. the orch plugin's connections).
+ * endpoints that could not be listed: `orch` (the orch plugin's
+ * connections) or `local` (no Docker socket, the message saying how to
+ * start an engine).
  * @public
  */
 export type EndpointList = {

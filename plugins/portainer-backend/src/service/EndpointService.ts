@@ -5,12 +5,20 @@ import type {
   SwarmRole,
 } from '@internal/backstage-plugin-portainer-common';
 import type { PortainerConfig } from './config';
-import { deadline, type RawInfo } from './docker/DockerApi';
+import { deadline, DockerApiError, type RawInfo } from './docker/DockerApi';
 import {
   endpointError,
   type EndpointRef,
   type EndpointRegistry,
 } from './EndpointRegistry';
+
+/**
+ * What script/server says when the local socket has no engine behind it,
+ * with the command to start one; the endpoint list says the same.
+ */
+export function noDockerEngineMessage(socketPath: string): string {
+  return `No Docker engine answers at ${socketPath}: start one with 'dockerd &' (or 'sudo systemctl start docker')`;
+}
 
 function swarmRole(info: RawInfo): SwarmRole {
   if (info.Swarm?.LocalNodeState !== 'active') return 'none';
@@ -35,7 +43,15 @@ export class EndpointService {
     const refs: EndpointRef[] = [];
     const errors: EndpointList['errors'] = [];
     const local = registry.localRef();
-    if (local) refs.push(local);
+    if (local) {
+      refs.push(local);
+    } else if (this.deps.config.local.enabled) {
+      // No socket at all: the local endpoint is not listed, but why is.
+      errors.push({
+        source: 'local',
+        message: noDockerEngineMessage(this.deps.config.local.socketPath),
+      });
+    }
     try {
       refs.push(...(await registry.portainerRefs()));
     } catch (e) {
@@ -81,10 +97,18 @@ export class EndpointService {
       };
     } catch (e) {
       status.latencyMs = Date.now() - started;
+      // A socket nobody listens on (the daemon stopped, the file left).
+      const noEngine =
+        ref.kind === 'local' &&
+        e instanceof DockerApiError &&
+        e.kind === 'unreachable';
+      if (noEngine) status.noEngine = true;
       return {
         ...ref,
         status,
-        error: endpointError(ref, e, probeMs).message,
+        error: noEngine
+          ? noDockerEngineMessage(this.deps.config.local.socketPath)
+          : endpointError(ref, e, probeMs).message,
       };
     }
   }

@@ -158,6 +158,57 @@ describe('ContainersPage', () => {
     expect(screen.getByRole('table', { name: 'Containers' })).toBeVisible();
   });
 
+  const NO_ENGINE =
+    "No Docker engine answers at /var/run/docker.sock: start one with 'dockerd &' (or 'sudo systemctl start docker')";
+
+  it('says in one line how to start Docker when no engine answers on the local socket', async () => {
+    const api = await render({
+      listEndpoints: jest.fn(async () => ({
+        items: [
+          {
+            ...localEndpoint,
+            status: {
+              reachable: false,
+              noEngine: true,
+              checkedAt: new Date().toISOString(),
+            },
+            error: NO_ENGINE,
+          },
+        ],
+      })),
+      listContainers: jest.fn(async () => {
+        throw await apiError(
+          503,
+          'Endpoint "local" is unreachable: connect ECONNREFUSED',
+        );
+      }),
+    });
+    expect(await screen.findByTestId('no-docker-engine')).toHaveTextContent(
+      NO_ENGINE,
+    );
+    await waitFor(() => expect(api.listContainers).toHaveBeenCalled());
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+    expect(screen.queryByText(/ECONNREFUSED/)).not.toBeInTheDocument();
+    expect(
+      screen.queryByText('Endpoint local is unreachable'),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says the same line when there is no local socket at all', async () => {
+    await render({
+      listEndpoints: jest.fn(async () => ({
+        items: [],
+        errors: [{ source: 'local', message: NO_ENGINE }],
+      })),
+    });
+    expect(await screen.findByTestId('no-docker-engine')).toHaveTextContent(
+      NO_ENGINE,
+    );
+    expect(
+      screen.queryByText('No Docker endpoint is configured.'),
+    ).not.toBeInTheDocument();
+  });
+
   it('says "not configured" when the portainer plugin is not installed', async () => {
     await render({
       listEndpoints: jest.fn(async () => {

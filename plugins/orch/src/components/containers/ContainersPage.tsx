@@ -97,6 +97,16 @@ export function ContainersPage() {
     return [...names].sort();
   }, [stacks.value, list.value, stack]);
 
+  // No Docker engine behind the local socket (or no socket at all): one
+  // line saying how to start one, instead of errors and an empty table.
+  const noEngine =
+    endpoint?.kind === 'local' && endpoint.status.noEngine
+      ? endpoint.error
+      : undefined;
+  const noLocalSocket = endpoints.value?.errors?.find(
+    e => e.source === 'local',
+  )?.message;
+
   const opened = list.value?.items.find(c => c.id === openId);
   const filtered = !!stack || !!status || !!text;
 
@@ -113,11 +123,23 @@ export function ContainersPage() {
         <CircularProgress aria-label={t('common.loading')} />
       </Stack>
     );
+  } else if (!endpoint && noLocalSocket) {
+    body = (
+      <Alert severity="warning" data-testid="no-docker-engine">
+        {noLocalSocket}
+      </Alert>
+    );
   } else if (!endpoint) {
     body = (
       <Alert severity="info" variant="outlined">
         <AlertTitle>{t('monitoring.noEndpoint')}</AlertTitle>
         {t('monitoring.noEndpointText')}
+      </Alert>
+    );
+  } else if (noEngine) {
+    body = (
+      <Alert severity="warning" data-testid="no-docker-engine">
+        {noEngine}
       </Alert>
     );
   } else if (list.error && !shown) {
@@ -232,7 +254,12 @@ export function ContainersPage() {
           />
         </Stack>
       )}
-      {endpoint && !endpoint.status.reachable && (
+      {endpoint && noLocalSocket && (
+        <Alert severity="info" sx={{ mb: 2 }} data-testid="no-docker-engine">
+          {noLocalSocket}
+        </Alert>
+      )}
+      {endpoint && !endpoint.status.reachable && !noEngine && (
         <Alert severity="warning" sx={{ mb: 2 }}>
           <AlertTitle>
             {t('monitoring.unreachable', { name: endpoint.name })}
