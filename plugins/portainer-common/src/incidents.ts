@@ -2,10 +2,35 @@ import type { EnvVar, LogLine } from './types';
 
 /**
  * Why an incident was opened: a non-zero `die`, an `oom`, a
- * `health_status: unhealthy`.
+ * `health_status: unhealthy` of a container; or, for a Swarm service whose
+ * tasks fail before a container runs (no container event at all), the class
+ * of their task errors: `image_not_found`, `no_suitable_node` (placement),
+ * `start_failed` (the container could not be created or started),
+ * `task_rejected` (any other rejection).
  * @public
  */
-export type IncidentReason = 'die' | 'oom' | 'unhealthy';
+export type IncidentReason =
+  | 'die'
+  | 'oom'
+  | 'unhealthy'
+  | 'image_not_found'
+  | 'no_suitable_node'
+  | 'start_failed'
+  | 'task_rejected';
+
+/**
+ * Every {@link IncidentReason}, for validation and filters.
+ * @public
+ */
+export const INCIDENT_REASONS: readonly IncidentReason[] = [
+  'die',
+  'oom',
+  'unhealthy',
+  'image_not_found',
+  'no_suitable_node',
+  'start_failed',
+  'task_rejected',
+];
 
 /**
  * Where an incident is in its life.
@@ -88,6 +113,11 @@ export type IncidentContext = {
    * `relatedJobs` lookup.
    */
   relatedJobIds: string[];
+  /**
+   * For a Swarm task incident: the distinct errors (`Status.Err`) of the
+   * service's failing tasks when it opened, secrets masked.
+   */
+  taskErrors?: string[];
   /** What could not be captured (e.g. the container was already removed). */
   errors?: string[];
 };

@@ -14,5 +14,6 @@ export * from './incidents/redaction';
 export * from './incidents/ContextCollector';
 export * from './incidents/DockerContextCollector';
 export * from './incidents/IncidentEngine';
+export * from './incidents/SwarmTaskScanner';
 export * from './database/DatabaseIncidentStore';
 export * from './config';

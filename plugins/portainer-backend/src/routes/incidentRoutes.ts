@@ -2,7 +2,7 @@ import type { AuditorService } from '@backstage/backend-plugin-api';
 import {
   containerReadPermission,
   incidentManagePermission,
-  type IncidentReason,
+  INCIDENT_REASONS,
   type IncidentStatus,
 } from '@internal/backstage-plugin-portainer-common';
 import type { Request, Router } from 'express';
@@ -15,7 +15,6 @@ const STATUSES: readonly IncidentStatus[] = [
   'acknowledged',
   'resolved',
 ];
-const REASONS: readonly IncidentReason[] = ['die', 'oom', 'unhealthy'];
 const MAX_LIMIT = 100;
 
 /** Who acts, as the incident's timeline names them. */
@@ -42,7 +41,7 @@ export function incidentRoutes(
       status: q.someOf('status', STATUSES),
       endpointId: q.optionalEndpointId(),
       stack: q.string('stack'),
-      reason: q.someOf('reason', REASONS)?.[0],
+      reason: q.someOf('reason', INCIDENT_REASONS)?.[0],
     };
     const cursor = q.string('cursor');
     const limit = q.int('limit', MAX_LIMIT) ?? 50;

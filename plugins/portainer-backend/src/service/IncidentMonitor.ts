@@ -4,6 +4,8 @@ import {
   DockerContextCollector,
   DockerEventWatcher,
   IncidentEngine,
+  SwarmTaskScanner,
+  type DockerEvent,
   type DockerEventFilters,
   type Incident,
   type IncidentsConfig,
@@ -36,6 +38,9 @@ type Entry = {
   key: string;
   watcher: DockerEventWatcher;
   collector: DockerContextCollector;
+  scanner: SwarmTaskScanner;
+  /** The task scan under way, if any (one at a time per engine). */
+  scanning?: Promise<void>;
   connected: boolean;
   lastError?: string;
 };
@@ -47,6 +52,9 @@ type Entry = {
  *
  * Each watcher resumes from the newest event stored for its engine, so a
  * backend restart or a dropped connection loses nothing Docker still holds.
+ * Swarm tasks that fail before a container runs send no event: each
+ * housekeeping pass (and each service event) scans the tasks of every
+ * watched Swarm manager with a {@link SwarmTaskScanner}.
  * Several replicas may watch the same engine: the store is idempotent.
  */
 export class IncidentMonitor {
@@ -175,8 +183,17 @@ export class IncidentMonitor {
     }
   }
 
-  /** Resolves quiet incidents and prunes old events. */
+  /**
+   * Scans the Swarm tasks of every watched engine, resolves quiet incidents
+   * and prunes old events.
+   */
   async housekeeping(now = new Date()): Promise<void> {
+    // A disconnected engine is the watcher's to report, not the scan's.
+    await Promise.all(
+      [...this.entries.entries()]
+        .filter(([, e]) => e.connected)
+        .map(([id, e]) => this.scanTasks(id, e)),
+    );
     const resolved = await this.engine.resolveQuiet(now);
     const pruned = await this.deps.store.pruneEvents(
       new Date(now.getTime() - this.deps.config.eventRetentionMs),
@@ -206,16 +223,45 @@ export class IncidentMonitor {
     });
   }
 
+  /**
+   * Turns the engine's failing Swarm tasks into incidents. A scan already
+   * under way is joined, not doubled; a failure is logged, never thrown: the
+   * next pass tries again.
+   */
+  private scanTasks(endpointId: string, entry: Entry): Promise<void> {
+    entry.scanning ??= (async () => {
+      try {
+        const events = await entry.scanner.scan();
+        if (events.length) await this.engine.handleBatch(events);
+      } catch (error) {
+        this.deps.logger.warn(
+          `Swarm tasks of ${entry.name} (${endpointId}) could not be scanned: ${
+            (error as Error).message
+          }`,
+        );
+      }
+    })().finally(() => {
+      entry.scanning = undefined;
+    });
+    return entry.scanning;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     const entries = [...this.entries.values()];
     this.entries.clear();
     await Promise.all(entries.map(e => e.watcher.stop()));
+    await Promise.all(entries.map(e => e.scanning));
   }
 
   private async ensure(
     endpointId: string,
-    spec: { name: string; kind: WatchedEngineKind; key: string; docker: Docker },
+    spec: {
+      name: string;
+      kind: WatchedEngineKind;
+      key: string;
+      docker: Docker;
+    },
   ): Promise<void> {
     const current = this.entries.get(endpointId);
     if (current && current.key === spec.key) {
@@ -233,6 +279,12 @@ export class IncidentMonitor {
       kind: spec.kind,
       key: spec.key,
       connected: false,
+      scanner: new SwarmTaskScanner({
+        docker: spec.docker,
+        endpointId,
+        labels: this.deps.config.labels,
+        timeoutMs: this.deps.timeoutMs,
+      }),
       collector: new DockerContextCollector({
         docker: spec.docker,
         logLines: this.deps.config.logLines,
@@ -246,6 +298,13 @@ export class IncidentMonitor {
         logger: this.deps.logger,
         onEvents: async events => {
           await this.engine.handleBatch(events);
+          // A service changed: its new tasks may fail before they run.
+          if (
+            events.some(isServiceChange) &&
+            this.entries.get(endpointId) === entry
+          ) {
+            void this.scanTasks(endpointId, entry);
+          }
         },
         onConnect: () => {
           entry.connected = true;
@@ -260,6 +319,10 @@ export class IncidentMonitor {
     this.entries.set(endpointId, entry);
     entry.watcher.start();
   }
+}
+
+function isServiceChange(event: DockerEvent): boolean {
+  return event.type === 'service' && event.action === 'update';
 }
 
 function keyOf(c: DockerConnection): string {

@@ -5,7 +5,18 @@ const REASON_TEXT: Record<Incident['reason'], string> = {
   die: 'exited',
   oom: 'was killed for lack of memory',
   unhealthy: 'is unhealthy',
+  image_not_found: 'cannot start: image not found',
+  no_suitable_node: 'cannot start: no suitable node',
+  start_failed: 'cannot start its tasks',
+  task_rejected: 'has its tasks rejected',
 };
+
+const TASK_REASONS = new Set<Incident['reason']>([
+  'image_not_found',
+  'no_suitable_node',
+  'start_failed',
+  'task_rejected',
+]);
 
 /**
  * The Backstage notification sent when an incident opens: one per incident
@@ -25,7 +36,11 @@ export function incidentNotification(
       title: `${incident.subjectKind === 'service' ? 'Service' : 'Container'} ${
         incident.subject
       } ${REASON_TEXT[incident.reason]}${code}`,
-      description: `Incident on endpoint ${incident.endpointId}${where}: the last log lines, the spec and the related jobs were captured.`,
+      description: `Incident on endpoint ${incident.endpointId}${where}: ${
+        TASK_REASONS.has(incident.reason)
+          ? 'the task errors'
+          : 'the last log lines'
+      }, the spec and the related jobs were captured.`,
       link: `/incidents/${incident.id}`,
       severity: incident.reason === 'die' ? 'high' : 'critical',
       topic: 'orch-incident',

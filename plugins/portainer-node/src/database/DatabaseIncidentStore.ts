@@ -169,8 +169,11 @@ export class DatabaseIncidentStore implements IncidentStore {
   }
 
   async lastEventTime(endpointId: string): Promise<string | undefined> {
+    // Orch's own `task` events come from a scan, not from Docker's stream:
+    // resuming after one could skip Docker events not yet received.
     const row = await this.db('docker_events')
       .where('endpoint_id', endpointId)
+      .whereNot('type', 'task')
       .max({ last: 'time_nano' })
       .first();
     return row?.last ? unpadNano(String(row.last)) : undefined;

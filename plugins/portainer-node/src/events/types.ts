@@ -1,6 +1,8 @@
 /**
- * A Docker engine event, parsed and typed. Only container and service events
- * are produced (see {@link DEFAULT_EVENT_FILTERS}).
+ * A Docker engine event, parsed and typed. The watcher produces container
+ * and service events (see {@link DEFAULT_EVENT_FILTERS}); `task` events are
+ * Orch's own, made by {@link SwarmTaskScanner} from a Swarm task that failed
+ * before any container ran (Docker sends no event for those).
  *
  * Times come from the engine's clock. `timeNano` is kept as a decimal string
  * because nanoseconds since the epoch exceed `Number.MAX_SAFE_INTEGER`.
@@ -13,8 +15,8 @@ export type DockerEvent = {
   time: string;
   /** Nanoseconds since the epoch, exact, as a decimal string. */
   timeNano: string;
-  /** Docker's object type: `container` or `service`. */
-  type: 'container' | 'service';
+  /** Docker's object type, `container` or `service`; or Orch's `task`. */
+  type: 'container' | 'service' | 'task';
   /**
    * Docker's action without its detail: `die`, `oom`, `kill`, `restart`,
    * `start`, `health_status`, `update`, `remove`, …
@@ -22,7 +24,7 @@ export type DockerEvent = {
   action: string;
   /** The action exactly as Docker sent it, e.g. `health_status: unhealthy`. */
   rawAction: string;
-  /** Id of the object (container or service id). */
+  /** Id of the object (container, service or task id). */
   actorId: string;
   /** For container events: the container id (same as `actorId`). */
   containerId?: string;
@@ -43,11 +45,32 @@ export type DockerEvent = {
   signal?: string;
   /** Health of a `health_status` event. */
   health?: 'healthy' | 'unhealthy' | 'starting';
+  /** For `task` events: what the task's failure says. */
+  task?: SwarmTaskFailure;
   /**
    * The object's labels: every attribute Docker sent except its own keys
    * (`name`, `image`, `exitCode`, `signal`, …).
    */
   labels: Record<string, string>;
+};
+
+/**
+ * A Swarm task that failed before a container ran, as a `task` event
+ * carries it.
+ * @public
+ */
+export type SwarmTaskFailure = {
+  /** The task's state: `rejected`, `failed`, `pending`, … */
+  state: string;
+  /** The task's error (`Status.Err`), secrets masked. */
+  error: string;
+  /** The task's slot (replicated) or node id (global). */
+  slot?: string;
+  /**
+   * The distinct errors of the service's failing tasks of the same class at
+   * the scan, secrets masked: the evidence of an incident that opens.
+   */
+  errors: string[];
 };
 
 /**

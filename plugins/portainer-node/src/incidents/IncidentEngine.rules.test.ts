@@ -141,6 +141,76 @@ describe.each(databases.eachSupportedId())('IncidentEngine rules (%s)', db => {
     ]);
   });
 
+  it('opens one incident per service and task failure class, with the task errors as evidence, and keeps the resume point', async () => {
+    await engine.handle(event('die', { exitCode: 0 }));
+    const resumeAt = await store.lastEventTime('local');
+    const task = (
+      id: string,
+      reason: string,
+      state: string,
+      error: string,
+    ): DockerEvent =>
+      event('task_failure', {
+        type: 'task',
+        rawAction: `task_failure: ${reason}`,
+        actorId: id,
+        containerId: undefined,
+        containerName: undefined,
+        serviceName: 'api',
+        task: { state, error, slot: '1', errors: [error] },
+      });
+    const first = await engine.handle(
+      task('t1', 'image_not_found', 'rejected', 'No such image: x:1'),
+    );
+    expect(first).toMatchObject({
+      kind: 'opened',
+      incident: {
+        subjectKind: 'service',
+        subject: 'api',
+        reason: 'image_not_found',
+      },
+    });
+    expect(
+      (
+        await engine.handle(
+          task('t2', 'image_not_found', 'rejected', 'No such image: x:1'),
+        )
+      ).kind,
+    ).toBe('recurred');
+    expect(
+      (
+        await engine.handle(
+          task(
+            't3',
+            'no_suitable_node',
+            'pending',
+            'no suitable node (1 node)',
+          ),
+        )
+      ).kind,
+    ).toBe('opened');
+    // A class the engine does not know changes nothing.
+    expect(await engine.handle(task('t4', 'sleepy', 'pending', 'zzz'))).toEqual(
+      { kind: 'stored' },
+    );
+
+    const { items } = await store.listIncidents({}, { limit: 10 });
+    expect(items.map(i => [i.reason, i.count]).sort()).toEqual([
+      ['image_not_found', 2],
+      ['no_suitable_node', 1],
+    ]);
+    const opened = items.find(i => i.reason === 'image_not_found')!;
+    expect((await store.getIncident(opened.id))?.context?.taskErrors).toEqual([
+      'No such image: x:1',
+    ]);
+    expect((await store.listTimeline(opened.id)).map(t => t.detail)).toEqual([
+      'Service api (task in slot 1) was rejected: No such image: x:1',
+      'Service api (task in slot 1) was rejected: No such image: x:1',
+    ]);
+    // Orch's own events never move where the watcher resumes.
+    expect(await store.lastEventTime('local')).toBe(resumeAt);
+  });
+
   it('reports rules that keep failing, after retries, without throwing', async () => {
     const failing: IncidentStore = Object.create(store);
     failing.findActive = async () => {

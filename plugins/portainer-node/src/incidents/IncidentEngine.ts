@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { DockerEvent } from '../events/types';
 import type { ContextCollector } from './ContextCollector';
+import { TASK_FAILURE_ACTION, type SwarmTaskReason } from './SwarmTaskScanner';
 import type {
   Incident,
   IncidentContext,
@@ -84,6 +85,12 @@ const STOP_SIGNALS = new Set([
   'SIGTERM',
 ]);
 const OOM_EXIT_CODE = 137;
+const TASK_REASONS = new Set<string>([
+  'image_not_found',
+  'no_suitable_node',
+  'start_failed',
+  'task_rejected',
+] satisfies SwarmTaskReason[]);
 const RULE_ATTEMPTS = 3;
 
 type Recent = { at: number; signal?: string };
@@ -101,6 +108,9 @@ type Recent = { at: number; signal?: string };
  *   `die` 137 whose container Docker marks OOM-killed is an `oom` too (Docker
  *   sends no `oom` event when the limit is hit before it watches memory).
  * - A `die` shortly after a stopping `kill` is a deliberate stop, not a failure.
+ * - A `task` event (a Swarm task that failed before a container ran, from
+ *   {@link SwarmTaskScanner}) opens an incident on its service with the
+ *   task error's class as reason, the distinct task errors as evidence.
  * - Context (logs, redacted spec, related jobs) is captured once, when an
  *   incident opens.
  *
@@ -167,6 +177,7 @@ export class IncidentEngine {
   }
 
   private async apply(event: DockerEvent): Promise<IncidentEngineOutcome> {
+    if (event.type === 'task') return this.onTaskFailure(event);
     if (event.type !== 'container' || !event.containerId) {
       return { kind: 'stored' };
     }
@@ -260,6 +271,33 @@ export class IncidentEngine {
    */
   async resolve(id: string, by: string): Promise<Incident> {
     return this.store.resolve(id, by, this.now());
+  }
+
+  private async onTaskFailure(
+    event: DockerEvent,
+  ): Promise<IncidentEngineOutcome> {
+    const reason = event.rawAction.slice(
+      TASK_FAILURE_ACTION.length + 2,
+    ) as SwarmTaskReason;
+    if (
+      event.action !== TASK_FAILURE_ACTION ||
+      !event.task ||
+      !event.serviceName ||
+      !TASK_REASONS.has(reason)
+    ) {
+      return { kind: 'stored' };
+    }
+    const verb: Record<string, string> = {
+      rejected: 'was rejected',
+      failed: 'failed to start',
+    };
+    return this.failure(
+      event,
+      reason,
+      `${verb[event.task.state] ?? `is ${event.task.state}`}: ${
+        event.task.error
+      }`,
+    );
   }
 
   private async onDie(event: DockerEvent): Promise<IncidentEngineOutcome> {
@@ -401,6 +439,7 @@ export class IncidentEngine {
           relatedJobIds: [],
           errors: [`no collector for endpoint ${event.endpointId}`],
         };
+    if (event.task) context.taskErrors = event.task.errors;
     if (this.options.relatedJobs) {
       try {
         const more = await this.options.relatedJobs({
@@ -462,6 +501,13 @@ function subjectOf(incident: Incident): IncidentSubject {
 }
 
 function describe(subject: IncidentSubject, event: DockerEvent): string {
+  if (event.task) {
+    return `Service ${subject.name} (task ${
+      event.task.slot && event.task.slot.length < 12
+        ? `in slot ${event.task.slot}`
+        : event.actorId.slice(0, 12)
+    })`;
+  }
   if (subject.kind === 'service') {
     return `Service ${subject.name} (container ${
       event.containerName ?? event.actorId.slice(0, 12)
@@ -478,5 +524,11 @@ function eventData(event: DockerEvent): Record<string, unknown> {
   };
   if (event.exitCode !== undefined) data.exitCode = event.exitCode;
   if (event.signal !== undefined) data.signal = event.signal;
+  if (event.task) {
+    delete data.containerId;
+    data.taskId = event.actorId;
+    data.taskState = event.task.state;
+    data.taskError = event.task.error;
+  }
   return data;
 }

@@ -101,7 +101,10 @@ export interface IncidentStore {
    * was new (see {@link IncidentStore.recordEvent}).
    */
   recordEvents(events: DockerEvent[]): Promise<boolean[]>;
-  /** `timeNano` of the newest stored event of an endpoint: where to resume. */
+  /**
+   * `timeNano` of the newest stored Docker event of an endpoint (Orch's own
+   * `task` events left out): where to resume.
+   */
   lastEventTime(endpointId: string): Promise<string | undefined>;
   /** Stored events, oldest first. */
   listEvents(filter?: DockerEventListFilter): Promise<DockerEvent[]>;
