@@ -148,4 +148,32 @@ describe.each(engines())('scaffolder actions orch:* through POST /api/scaffolder
     expect(log).toContain('dry run of hello: valid; nothing enqueued');
     expect((await orch.api('GET', '/v1/jobs?limit=500')).body.items.length).toBe(before);
   });
+
+  // Last: it replaces the worker with one that has no Docker engine.
+  it('fails whoami-demo at its first step, in one line saying how to start Docker, when no engine answers', async () => {
+    for (const w of orch.workers) await w.stop();
+    const previous = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+    try {
+      await orch.startWorker();
+    } finally {
+      if (previous === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = previous;
+    }
+    const { log, task } = await runTask(orch, 'install-whoami-demo', {
+      stack_name: `${stack}-noengine`,
+      image_tag: `${tag}-noengine`,
+      port: await freePort(),
+      environment: 'stage',
+    });
+    expect({ status: task.status, log }).toMatchObject({ status: 'failed' });
+    // The install's error, as the task's own last line says it.
+    expect(log).toContain(
+      `ended ERROR: step build failed: task "Check that a Docker engine answers" failed: No Docker engine answers at /nonexistent/docker.sock: start one with 'dockerd &' (or 'sudo systemctl start docker')`,
+    );
+    const jobId = /as Orch job ([0-9a-f-]{36})/.exec(log)![1];
+    const { job, children } = await orch.job(jobId);
+    expect(job.status).toBe('ERROR');
+    expect(children.map((c: any) => [c.runbookName, c.status])).toEqual([['docker_build', 'ERROR']]);
+  });
 });

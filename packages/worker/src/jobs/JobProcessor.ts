@@ -293,9 +293,10 @@ function describeFailure(
 ): string | undefined {
   switch (result.status) {
     case 'failed':
-      return result.failedTask
-        ? `task "${result.failedTask}" failed`
-        : 'the playbook failed';
+      if (!result.failedTask) return 'the playbook failed';
+      return result.failedMessage
+        ? `task "${result.failedTask}" failed: ${result.failedMessage}`
+        : `task "${result.failedTask}" failed`;
     case 'timeout':
       return `timed out after ${runbook.timeoutSeconds}s`;
     case 'canceled':

@@ -143,6 +143,8 @@ describe('executeRunbook', () => {
       status: 'failed',
       rc: 2,
       failedTask: 'explode here',
+      // A `fail` task's own words; the ignored one's are not taken.
+      failedMessage: 'boom',
     });
     expect(result.stats).toMatchObject({
       failures: { localhost: 1 },
@@ -170,6 +172,7 @@ describe('executeRunbook', () => {
       rc: 4,
       failedTask: 'knock knock',
     });
+    expect(result.failedMessage).toBeUndefined();
     expect(result.stats).toMatchObject({ dark: { ghost: 1 } });
   });
 

@@ -27,6 +27,7 @@ type Status = ExecuteResult['status'];
 type Progress = {
   eventCount: number;
   failedTask?: string;
+  failedMessage?: string;
   stats?: Record<string, unknown>;
   outputs: Record<string, unknown>;
 };
@@ -58,6 +59,15 @@ function track(p: Progress, e: RunnerEvent) {
     !data.ignore_errors
   ) {
     p.failedTask = String(data.task || data.task_action || 'unknown task');
+    // Only a `fail` or `assert` says why in words meant for the user.
+    const msg = data.res?.msg;
+    if (
+      /^(ansible\.builtin\.)?(fail|assert)$/.test(String(data.task_action)) &&
+      typeof msg === 'string' &&
+      msg.trim()
+    ) {
+      p.failedMessage = msg.trim().split('\n')[0].slice(0, 500);
+    }
   }
   if (e.event === 'playbook_on_stats') {
     const { artifact_data: artifactData, ...stats } = data;
@@ -127,6 +137,10 @@ export async function executeRunbook(
     outputs: progress.outputs,
     failedTask:
       outcome.status === 'successful' ? undefined : progress.failedTask,
+    failedMessage:
+      outcome.status === 'successful' || progress.failedMessage === undefined
+        ? undefined
+        : redactText(progress.failedMessage),
     eventCount: progress.eventCount,
   };
   try {
@@ -182,6 +196,8 @@ async function run(
     ANSIBLE_REMOTE_TEMP: '$HOME/.ansible/tmp',
   };
   if (dd.ansibleConfig) env.ANSIBLE_CONFIG = dd.ansibleConfig;
+  // The engine the Docker runbooks talk to: the one script/server checks.
+  if (process.env.DOCKER_HOST) env.DOCKER_HOST = process.env.DOCKER_HOST;
   const args = [
     'run',
     dd.root,

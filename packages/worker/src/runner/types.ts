@@ -75,6 +75,11 @@ export type ExecuteResult = {
   outputs: Record<string, unknown>;
   /** Name of the first failed task (runner_on_failed / runner_on_unreachable, not ignored). */
   failedTask?: string;
+  /**
+   * The first line of that task's `msg` when it is a `fail` or `assert`
+   * task: the runbook author's own words for the user (redacted).
+   */
+  failedMessage?: string;
   /** Readable reason, for status `error` (redacted). */
   error?: string;
   /** Number of events passed to `onEvent`. */
