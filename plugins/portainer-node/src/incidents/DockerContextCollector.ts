@@ -14,6 +14,7 @@ import type {
   IncidentContext,
   IncidentSubject,
 } from './types';
+import { withTimeout } from './withTimeout';
 
 /**
  * Options of {@link DockerContextCollector}.
@@ -40,21 +41,6 @@ export type DockerContextCollectorOptions = {
 };
 
 const SWARM_SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
-
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} timed out after ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number })?.statusCode === 404;

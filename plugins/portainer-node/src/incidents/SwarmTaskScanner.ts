@@ -6,6 +6,7 @@ import {
 import type Docker from 'dockerode';
 import type { DockerEvent } from '../events/types';
 import { maskSecrets, redactEnv } from './redaction';
+import { withTimeout } from './withTimeout';
 
 /**
  * Options of {@link SwarmTaskScanner}.
@@ -103,17 +104,6 @@ function nanoToIsoString(nano: string): string {
   const ms = new Date(Number(n / 1_000_000_000n) * 1000).toISOString();
   const fraction = (n % 1_000_000_000n).toString().padStart(9, '0');
   return `${ms.slice(0, 19)}.${fraction}Z`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} timed out after ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 // Docker answers 503 on a node that is not a Swarm manager.
